@@ -1,0 +1,1 @@
+"""ExpEx Kennisbank: collective advice of young people with youth-care experience."""

@@ -1,0 +1,33 @@
+"""The Flask entry point: ``flask --app app run``. It only builds the app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from kb import bootstrap, cli, db, search, web
+from kb.config import PROJECT_ROOT, apply_defaults
+
+
+def create_app(test_config: Mapping | None = None) -> Flask:
+    """Build the app: defaults, instance/config.py, KB_* variables, then the test mapping."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"
+    app = Flask("kb", instance_path=str(instance_path), instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("KB")
+    if test_config:
+        app.config.update(test_config)
+    apply_defaults(app.config, Path(app.instance_path))
+    if not app.logger.handlers or app.debug:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    search.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    bootstrap.bootstrap(app)
+    return app

@@ -1,0 +1,136 @@
+"""Saving advice: every change of content goes through here and becomes a revision.
+
+Nothing updates an advice in place without a new, immutable :class:`~kb.models.Revision`, and a
+rename keeps the old slug so that earlier links redirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from kb.models import Advice, AdviceStatus, OldSlug, Revision, Theme, utcnow
+from kb.render import render_markdown
+
+
+@dataclass(frozen=True)
+class AdviceContent:
+    """Everything a writer decides about an advice, independent of where it came from."""
+
+    title: str
+    summary: str
+    body: str
+    themes: tuple[str, ...]
+    slug: str
+    authors: tuple[str, ...] = ("ExpEx",)
+    region: str | None = None
+    audience: tuple[str, ...] = field(default_factory=tuple)
+    published: date | None = None
+    language: str = "nl"
+
+    def as_json(self) -> dict:
+        """A JSON-ready dict, as stored in a revision."""
+        data = asdict(self)
+        data["themes"] = list(self.themes)
+        data["authors"] = list(self.authors)
+        data["audience"] = list(self.audience)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data
+
+
+def content_of(advice: Advice) -> AdviceContent:
+    """The current content of a stored advice, for comparison and export."""
+    return AdviceContent(
+        title=advice.title,
+        summary=advice.summary,
+        body=advice.body,
+        themes=tuple(advice.theme_slugs),
+        slug=advice.slug,
+        authors=tuple(advice.authors),
+        region=advice.region,
+        audience=tuple(advice.audience),
+        published=advice.published,
+        language=advice.language,
+    )
+
+
+def save_advice(
+    session: Session,
+    advice: Advice | None,
+    content: AdviceContent,
+    *,
+    status: str,
+    note: str = "",
+) -> tuple[Advice, Revision | None]:
+    """Create or change an advice and write its revision; ``(advice, None)`` if unchanged."""
+    if advice is not None and content_of(advice) == content and advice.status == status:
+        return advice, None
+    if advice is None:
+        advice = Advice(slug=content.slug, title=content.title, summary=content.summary)
+        session.add(advice)
+    elif advice.slug != content.slug:
+        _retire_slug(session, advice)
+
+    rendered = render_markdown(content.body)
+    advice.slug = content.slug
+    advice.title = content.title
+    advice.summary = content.summary
+    advice.body = content.body
+    advice.body_html = rendered.html
+    advice.toc = [{"level": h.level, "id": h.id, "text": h.text} for h in rendered.toc]
+    advice.authors = list(content.authors)
+    advice.audience = list(content.audience)
+    advice.region = content.region
+    advice.language = content.language
+    advice.published = content.published
+    advice.status = status
+    advice.themes = _themes(session, content.themes)
+    advice.revision += 1
+    advice.updated_at = utcnow()
+    session.flush()
+
+    revision = Revision(
+        advice_id=advice.id,
+        number=advice.revision,
+        note=note[:500],
+        status=status,
+        content=content.as_json(),
+        created_at=advice.updated_at,
+    )
+    session.add(revision)
+    session.flush()
+    return advice, revision
+
+
+def _themes(session: Session, slugs: tuple[str, ...]) -> list[Theme]:
+    found = {t.slug: t for t in session.exec(select(Theme).where(Theme.slug.in_(slugs))).all()}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ValueError(f"unknown themes: {', '.join(missing)}")
+    return [found[slug] for slug in slugs]
+
+
+def _retire_slug(session: Session, advice: Advice) -> None:
+    exists = session.exec(
+        select(OldSlug).where(OldSlug.advice_id == advice.id, OldSlug.slug == advice.slug)
+    ).first()
+    if exists is None:
+        session.add(OldSlug(advice_id=advice.id, slug=advice.slug))
+
+
+def find_by_slug(session: Session, slug: str) -> Advice | None:
+    """The advice whose current slug this is."""
+    return session.exec(select(Advice).where(Advice.slug == slug)).first()
+
+
+def published_advice(session: Session) -> list[Advice]:
+    """Every public advice, newest first: what readers, feeds and the index see."""
+    return list(
+        session.exec(
+            select(Advice)
+            .where(Advice.status == AdviceStatus.PUBLISHED)
+            .order_by(Advice.published.desc(), Advice.id.desc())
+        ).all()
+    )

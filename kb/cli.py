@@ -1,0 +1,79 @@
+"""``flask --app app kb …``: thin commands that call the library and print one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from kb import search
+from kb.content import export_all, import_paths
+from kb.db import session_scope
+from kb.themes import ThemeFileError, sync_themes
+
+kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content and the index.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(kb_cli)
+
+
+@kb_cli.command("themes")
+@click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of theme YAML files (default: the THEMES_DIR setting).")
+def themes_command(folder: Path | None) -> None:
+    """Sync themes/ into the database: add and update; never delete a theme with advice."""
+    folder = folder or Path(current_app.config["THEMES_DIR"])
+    try:
+        with session_scope() as session:
+            report = sync_themes(session, folder)
+    except ThemeFileError as exc:
+        raise click.ClickException(f"theme files have problems, nothing changed:\n{exc}") from exc
+    click.echo(f"Themes: {len(report.added)} added, {len(report.updated)} updated, "
+               f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted.")
+    if report.updated or report.added:
+        with session_scope() as session:
+            search.rebuild(session)
+    if not report.ok:
+        raise click.ClickException(
+            "not deleted because advice still uses them: " + ", ".join(report.kept_with_advice))
+
+
+@kb_cli.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import advice files (folders are searched for *.md); all files or none."""
+    with session_scope() as session:
+        report = import_paths(session, paths)
+        if report.problems:
+            session.rollback()
+            for problem in report.problems:
+                click.echo(str(problem), err=True)
+            raise click.exceptions.Exit(1)
+    search.sync_advice(report.changed)
+    click.echo(f"Imported: {len(report.created)} created, {len(report.updated)} updated, "
+               f"{len(report.unchanged)} unchanged.")
+
+
+@kb_cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(folder: Path) -> None:
+    """Write every published advice to FOLDER in the import format."""
+    with session_scope() as session:
+        written = export_all(session, folder)
+    click.echo(f"Exported {len(written)} advice to {folder}.")
+
+
+@kb_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database, beside the live one, and switch atomically."""
+    with session_scope() as session:
+        from kb.advice import published_advice
+
+        total = len(published_advice(session))
+        with click.progressbar(length=total, label="Indexing") as bar:
+            count = search.rebuild(session, progress=lambda n: bar.update(1))
+    click.echo(f"Indexed {count} advice.")

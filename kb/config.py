@@ -1,0 +1,67 @@
+"""Settings, declared once with their defaults and a line of help each.
+
+Order of precedence (later wins): these defaults, ``instance/config.py``, ``KB_*`` environment
+variables, and the mapping a test passes to ``create_app``. The README lists every setting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The checkout the app runs from: themes/ and content/ live beside the packages.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL of the database; default SQLite at instance/kennisbank.db."),
+    Setting("INDEX_DIR", None, "Folder of the Whoosh search index; default instance/search_index."),
+    Setting("SECRET_KEY", None,
+            "Signs sessions and CSRF tokens; generated into instance/secret_key when absent."),
+    Setting("LOAD_DEMO", True,
+            "On first start with an empty database, import the demo advice from content/demo/."),
+    Setting("THEMES_DIR", str(PROJECT_ROOT / "themes"), "Folder of the theme YAML files."),
+    Setting("DEMO_DIR", str(PROJECT_ROOT / "content" / "demo"), "Folder of the demo advice."),
+    Setting("SITE_NAME", "ExpEx Kennisbank", "Name shown in titles and citations."),
+    Setting("PAGE_SIZE", 10, "Search results per page."),
+)
+
+
+def apply_defaults(config: dict, instance_path: Path) -> None:
+    """Fill every setting that is still unset, deriving paths from the instance folder."""
+    for setting in SETTINGS:
+        config.setdefault(setting.name, setting.default)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'kennisbank.db'}"
+    if not config.get("INDEX_DIR"):
+        config["INDEX_DIR"] = str(instance_path / "search_index")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _stored_secret_key(instance_path)
+    config["LOAD_DEMO"] = _as_bool(config["LOAD_DEMO"])
+
+
+def _stored_secret_key(instance_path: Path) -> str:
+    """Read the instance's secret key, creating it once, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in {"0", "false", "no", "off", ""}
+    return bool(value)

@@ -1,0 +1,293 @@
+"""The content interchange format: Markdown with YAML front matter, one advice per file.
+
+Import validates a whole run before it writes anything: one bad file means nothing is imported,
+and every problem is reported as ``path:line: message`` so an editor can fix them all in one go.
+Export writes the same format, so export → import → export gives identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlmodel import Session, select
+
+from kb.advice import AdviceContent, content_of, published_advice, save_advice
+from kb.models import AUDIENCES, Advice, AdviceStatus, Theme
+from kb.slugs import is_valid_slug, slugify
+
+MAX_FILE_BYTES = 1_000_000
+MAX_TITLE = 160
+MAX_SUMMARY = 300
+MAX_NAME = 80
+FIELDS = ("title", "themes", "summary", "authors", "region", "audience", "published", "slug",
+          "language")
+DEFAULT_AUTHORS = ("ExpEx",)
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is our message, not a crash."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    content: AdviceContent | None
+    published_given: bool = True
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    created: list[Advice] = field(default_factory=list)
+    updated: list[Advice] = field(default_factory=list)
+    unchanged: list[Advice] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[Advice]:
+        return self.created + self.updated
+
+
+def collect_paths(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders to their ``*.md`` files, recursively, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        found.extend(sorted(path.rglob("*.md")) if path.is_dir() else [path])
+    return found
+
+
+def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
+    """Read one advice file and check every field, collecting all problems rather than the first."""
+    result = ParsedFile(path=path, content=None)
+
+    def problem(line: int, message: str) -> ParsedFile:
+        result.problems.append(Problem(path, line, message))
+        return result
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return problem(1, f"cannot read file ({exc.strerror})")
+    if size > MAX_FILE_BYTES:
+        return problem(1, f"file is larger than 1 MB ({size} bytes)")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return problem(raw.count(b"\n", 0, exc.start) + 1, "file is not valid UTF-8")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return problem(1, "file must start with front matter between '---' lines")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return problem(1, "front matter is not closed with a '---' line")
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_FrontMatterLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "syntax error"
+        return problem(line, f"malformed YAML front matter: {reason}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return problem(2, "front matter must be a set of 'field: value' lines")
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^{re.escape(key)}\s*:")
+        return next((i + 1 for i in range(1, end) if pattern.match(lines[i])), end + 1)
+
+    for key in meta:
+        if key not in FIELDS:
+            problem(line_of(str(key)), f"unknown field '{key}' (allowed: {', '.join(FIELDS)})")
+
+    title = _text_field(meta, "title", MAX_TITLE, required=True, problem=problem, line_of=line_of)
+    summary = _text_field(meta, "summary", MAX_SUMMARY, required=True, problem=problem,
+                          line_of=line_of)
+    region = _text_field(meta, "region", MAX_NAME, required=False, problem=problem,
+                         line_of=line_of)
+    themes = _list_field(meta, "themes", required=True, problem=problem, line_of=line_of)
+    for slug in themes:
+        if slug not in known_themes:
+            problem(line_of("themes"), f"unknown theme '{slug}'")
+    authors = _list_field(meta, "authors", required=False, problem=problem, line_of=line_of)
+    for author in authors:
+        if len(author) > MAX_NAME:
+            problem(line_of("authors"), f"author name longer than {MAX_NAME} characters")
+    audience = _list_field(meta, "audience", required=False, problem=problem, line_of=line_of)
+    for value in audience:
+        if value not in AUDIENCES:
+            problem(line_of("audience"),
+                    f"unknown audience '{value}' (allowed: {', '.join(AUDIENCES)})")
+
+    published, published_given = today, "published" in meta
+    if published_given:
+        value = str(meta["published"]).strip()
+        try:
+            if not DATE_PATTERN.match(value):
+                raise ValueError
+            published = date.fromisoformat(value)
+        except ValueError:
+            problem(line_of("published"), f"bad date '{value}' (use YYYY-MM-DD)")
+
+    slug = str(meta["slug"]).strip() if meta.get("slug") is not None else slugify(title or "")
+    if "slug" in meta and not is_valid_slug(slug):
+        problem(line_of("slug"), f"bad slug '{slug}' (lowercase letters, digits and hyphens)")
+    elif not slug and title:
+        problem(line_of("title"), "title gives no usable slug; add a 'slug' field")
+
+    language = str(meta.get("language") or "nl").strip()
+    if not LANGUAGE_PATTERN.match(language):
+        problem(line_of("language"), f"bad language code '{language}' (two letters, e.g. nl)")
+
+    body = "\n".join(lines[end + 1:]).strip("\n").rstrip()
+    if not body.strip():
+        problem(end + 1, "the advice has no body text after the front matter")
+
+    if not result.problems:
+        result.content = AdviceContent(
+            title=title, summary=summary, body=body, themes=tuple(themes), slug=slug,
+            authors=tuple(authors) or DEFAULT_AUTHORS, region=region or None,
+            audience=tuple(audience), published=published, language=language,
+        )
+        result.published_given = published_given
+    return result
+
+
+def _text_field(meta, key, max_length, *, required, problem, line_of) -> str:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problem(line_of(key), f"missing required field '{key}'")
+        return ""
+    if not isinstance(value, str | int | float):
+        problem(line_of(key), f"'{key}' must be text")
+        return ""
+    text = " ".join(str(value).split())
+    if len(text) > max_length:
+        problem(line_of(key), f"'{key}' is longer than {max_length} characters ({len(text)})")
+    return text
+
+
+def _list_field(meta, key, *, required, problem, line_of) -> list[str]:
+    value = meta.get(key)
+    if value is None or value == [] or value == "":
+        if required:
+            problem(line_of(key), f"missing required field '{key}' (one or more values)")
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problem(line_of(key), f"'{key}' must be a list of text values, e.g. [a, b]")
+        return []
+    items = [" ".join(v.split()) for v in value]
+    if len(set(items)) != len(items):
+        problem(line_of(key), f"'{key}' lists a value twice")
+    return list(dict.fromkeys(items))
+
+
+def import_paths(session: Session, paths: Iterable[Path], today: date | None = None
+                 ) -> ImportReport:
+    """Validate every file, then import all of them as published advice, or none at all."""
+    today = today or date.today()
+    report = ImportReport()
+    known = set(session.exec(select(Theme.slug)).all())
+    files = collect_paths(paths)
+    if not files:
+        report.problems.append(Problem(Path("."), 0, "no .md files found"))
+        return report
+    parsed = [parse_file(path, known, today) for path in files]
+    seen: dict[str, Path] = {}
+    for item in parsed:
+        report.problems.extend(item.problems)
+        if item.content is None:
+            continue
+        slug = item.content.slug
+        if slug in seen:
+            report.problems.append(
+                Problem(item.path, 1, f"duplicate slug '{slug}' (also in {seen[slug]})"))
+        seen.setdefault(slug, item.path)
+        existing = session.exec(select(Advice).where(Advice.slug == slug)).first()
+        if existing is not None and existing.status != AdviceStatus.PUBLISHED:
+            report.problems.append(Problem(
+                item.path, 1, f"slug '{slug}' belongs to an advice that is {existing.status}; "
+                "import only updates published advice"))
+    if report.problems:
+        return report
+    for item in parsed:
+        content = item.content
+        existing = session.exec(select(Advice).where(Advice.slug == content.slug)).first()
+        if existing is not None and not item.published_given:
+            content = _with_published(content, existing.published)
+        advice, revision = save_advice(session, existing, content,
+                                       status=AdviceStatus.PUBLISHED,
+                                       note=f"Geïmporteerd uit {item.path.name}")
+        if revision is None:
+            report.unchanged.append(advice)
+        elif existing is None:
+            report.created.append(advice)
+        else:
+            report.updated.append(advice)
+    return report
+
+
+def _with_published(content: AdviceContent, published: date | None) -> AdviceContent:
+    return AdviceContent(**{**content.__dict__, "published": published})
+
+
+def dump_advice(content: AdviceContent) -> str:
+    """Serialise one advice to the interchange format, deterministically."""
+    def quoted(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def flow(values: Iterable[str]) -> str:
+        return "[" + ", ".join(quoted(v) for v in values) + "]"
+
+    lines = ["---", f"title: {quoted(content.title)}", f"themes: {flow(content.themes)}",
+             f"summary: {quoted(content.summary)}", f"authors: {flow(content.authors)}"]
+    if content.region:
+        lines.append(f"region: {quoted(content.region)}")
+    if content.audience:
+        lines.append(f"audience: {flow(content.audience)}")
+    if content.published:
+        lines.append(f"published: {content.published.isoformat()}")
+    lines += [f"slug: {content.slug}", f"language: {content.language}", "---", content.body, ""]
+    return "\n".join(lines)
+
+
+def export_all(session: Session, folder: Path) -> list[Path]:
+    """Write every published advice to ``folder/<slug>.md``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for advice in published_advice(session):
+        path = folder / f"{advice.slug}.md"
+        path.write_text(dump_advice(content_of(advice)), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,123 @@
+"""The content model: themes, advice, their revisions and the slugs they were known by.
+
+(No ``from __future__ import annotations`` here: SQLModel resolves relationship
+annotations at class creation.)
+
+Ids of advice are never reused (SQLite ``AUTOINCREMENT``, a sequence on PostgreSQL): the id in
+``/advies/<id>/<slug>`` is what keeps a shared link working forever.
+"""
+
+import enum
+from datetime import UTC, date, datetime
+
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+#: Who an advice speaks to; policymakers filter on these.
+AUDIENCES: tuple[str, ...] = (
+    "gemeenten",
+    "rijksoverheid",
+    "jeugdhulpaanbieders",
+    "hulpverleners",
+    "jeugdbescherming",
+    "rechtspraak",
+    "onderwijs",
+    "jongeren",
+    "ouders",
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class AdviceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class AdviceTheme(SQLModel, table=True):
+    __tablename__ = "advice_theme"
+
+    advice_id: int | None = Field(default=None, foreign_key="advice.id", primary_key=True)
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", primary_key=True)
+
+
+class Theme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=80)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    related: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    advice: list["Advice"] = Relationship(back_populates="themes", link_model=AdviceTheme)
+
+
+class Advice(SQLModel, table=True):
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=200)
+    title: str = Field(max_length=160)
+    summary: str = Field(max_length=300)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    body_html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    toc: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    audience: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    region: str | None = Field(default=None, max_length=80)
+    language: str = Field(default="nl", max_length=8)
+    published: date | None = None
+    status: str = Field(default=AdviceStatus.DRAFT, index=True, max_length=20)
+    revision: int = 0
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    updated_at: NaiveDatetime = Field(default_factory=utcnow)
+
+    themes: list[Theme] = Relationship(back_populates="advice", link_model=AdviceTheme)
+    revisions: list["Revision"] = Relationship(
+        back_populates="advice",
+        sa_relationship_kwargs={"order_by": "Revision.number", "cascade": "all"},
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == AdviceStatus.PUBLISHED
+
+    @property
+    def theme_slugs(self) -> list[str]:
+        return [theme.slug for theme in self.themes]
+
+
+class Revision(SQLModel, table=True):
+    """An immutable snapshot of an advice's whole content after one change."""
+
+    __table_args__ = (UniqueConstraint("advice_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    advice_id: int = Field(foreign_key="advice.id", index=True)
+    number: int
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    note: str = Field(default="", max_length=500)
+    status: str = Field(max_length=20)
+    content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    advice: Advice = Relationship(back_populates="revisions")
+
+
+class OldSlug(SQLModel, table=True):
+    """A slug an advice had before a rename, so links that used it still redirect."""
+
+    __tablename__ = "old_slug"
+    __table_args__ = (UniqueConstraint("advice_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    advice_id: int = Field(foreign_key="advice.id", index=True)
+    slug: str = Field(max_length=200, index=True)
+    retired_at: NaiveDatetime = Field(default_factory=utcnow)
