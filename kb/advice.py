@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from kb.models import Advice, AdviceStatus, OldSlug, Revision, Theme, utcnow
+from kb.models import Advice, AdviceStatus, AdviceTheme, OldSlug, Revision, Theme, utcnow
 from kb.render import render_markdown
 
 
@@ -86,10 +86,10 @@ def save_advice(
     advice.language = content.language
     advice.published = content.published
     advice.status = status
-    advice.themes = _themes(session, content.themes)
     advice.revision += 1
     advice.updated_at = utcnow()
     session.flush()
+    _set_themes(session, advice, content.themes)
 
     revision = Revision(
         advice_id=advice.id,
@@ -104,12 +104,19 @@ def save_advice(
     return advice, revision
 
 
-def _themes(session: Session, slugs: tuple[str, ...]) -> list[Theme]:
+def _set_themes(session: Session, advice: Advice, slugs: tuple[str, ...]) -> None:
+    """Replace the advice's theme links, keeping the writer's order."""
     found = {t.slug: t for t in session.exec(select(Theme).where(Theme.slug.in_(slugs))).all()}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         raise ValueError(f"unknown themes: {', '.join(missing)}")
-    return [found[slug] for slug in slugs]
+    for link in session.exec(select(AdviceTheme).where(AdviceTheme.advice_id == advice.id)):
+        session.delete(link)
+    session.flush()
+    for position, slug in enumerate(slugs):
+        session.add(AdviceTheme(advice_id=advice.id, theme_id=found[slug].id, position=position))
+    session.flush()
+    session.expire(advice, ["themes"])
 
 
 def _retire_slug(session: Session, advice: Advice) -> None:

@@ -53,7 +53,9 @@ def import_command(paths: tuple[Path, ...]) -> None:
             for problem in report.problems:
                 click.echo(str(problem), err=True)
             raise click.exceptions.Exit(1)
-    search.sync_advice(report.changed)
+        session.commit()
+        # The index follows the database: only committed advice goes in.
+        search.sync_advice(report.changed)
     click.echo(f"Imported: {len(report.created)} created, {len(report.updated)} updated, "
                f"{len(report.unchanged)} unchanged.")
 

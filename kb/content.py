@@ -122,7 +122,7 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
 
     def line_of(key: str) -> int:
         pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        return next((i + 1 for i in range(1, end) if pattern.match(lines[i])), end + 1)
+        return next((i + 1 for i in range(1, end) if pattern.match(lines[i])), 1)
 
     for key in meta:
         if key not in FIELDS:

@@ -46,6 +46,8 @@ class AdviceTheme(SQLModel, table=True):
 
     advice_id: int | None = Field(default=None, foreign_key="advice.id", primary_key=True)
     theme_id: int | None = Field(default=None, foreign_key="theme.id", primary_key=True)
+    #: The writer's order of themes; the first is the main theme.
+    position: int = 0
 
 
 class Theme(SQLModel, table=True):
@@ -57,7 +59,9 @@ class Theme(SQLModel, table=True):
     synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     related: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
-    advice: list["Advice"] = Relationship(back_populates="themes", link_model=AdviceTheme)
+    advice: list["Advice"] = Relationship(
+        link_model=AdviceTheme, sa_relationship_kwargs={"viewonly": True}
+    )
 
 
 class Advice(SQLModel, table=True):
@@ -80,7 +84,11 @@ class Advice(SQLModel, table=True):
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     updated_at: NaiveDatetime = Field(default_factory=utcnow)
 
-    themes: list[Theme] = Relationship(back_populates="advice", link_model=AdviceTheme)
+    # Written through AdviceTheme rows (kb.advice.save_advice) so that the order is kept.
+    themes: list[Theme] = Relationship(
+        link_model=AdviceTheme,
+        sa_relationship_kwargs={"viewonly": True, "order_by": "AdviceTheme.position"},
+    )
     revisions: list["Revision"] = Relationship(
         back_populates="advice",
         sa_relationship_kwargs={"order_by": "Revision.number", "cascade": "all"},

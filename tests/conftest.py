@@ -1,0 +1,151 @@
+"""Shared fixtures: a fresh app (database and index) per test, on SQLite or on PostgreSQL.
+
+Set ``KB_TEST_DATABASE_URL`` to run the whole suite against PostgreSQL (``.ci/run`` does, with a
+throwaway server from ``scripts/with-postgres.sh``). ``KB_REQUIRE_POSTGRES=1`` turns the skip of
+PostgreSQL-only tests into a failure, so CI cannot pass without really using PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, SQLModel, create_engine
+
+from app import create_app
+from kb import search
+from kb.advice import AdviceContent, save_advice
+from kb.db import session_scope
+from kb.models import Advice, AdviceStatus
+
+POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
+REQUIRE_POSTGRES = os.environ.get("KB_REQUIRE_POSTGRES", "") not in ("", "0")
+
+
+def pytest_report_header(config) -> str:
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (per test)'}"
+
+
+def _reset_postgres() -> None:
+    engine = create_engine(POSTGRES_URL)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def _make_app(tmp_path: Path, **config):
+    settings = {
+        "TESTING": True,
+        "INSTANCE_PATH": tmp_path / "instance",
+        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "INDEX_DIR": str(tmp_path / "index"),
+        "LOAD_DEMO": False,
+        "SERVER_NAME": "kennisbank.test",
+        **config,
+    }
+    if POSTGRES_URL:
+        _reset_postgres()
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator:
+    """An app with the themes loaded and no advice."""
+    application = _make_app(tmp_path)
+    yield application
+    application.extensions["kb.engine"].dispose()
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path) -> Iterator:
+    """An app with the demo content imported and indexed, as a new user first sees it."""
+    application = _make_app(tmp_path, LOAD_DEMO=True)
+    yield application
+    application.extensions["kb.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[Session]:
+    """A session on the test database, for arranging and inspecting rows."""
+    with app.app_context(), Session(app.extensions["kb.engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def make_advice(app):
+    """Create an advice (published unless told otherwise), commit it and index it."""
+    counter = iter(range(1, 10_000))
+
+    def make(status: str = AdviceStatus.PUBLISHED, **overrides) -> Advice:
+        n = next(counter)
+        fields = {
+            "title": f"Testadvies {n}",
+            "summary": "Een korte samenvatting van het advies.",
+            "body": "## Wat we zien\n\nJongeren willen gehoord worden.\n",
+            "themes": ("pleegzorg",),
+            "slug": f"testadvies-{n}",
+            "authors": ("ExpEx Test",),
+            "region": "Utrecht",
+            "audience": ("gemeenten",),
+            "published": date(2025, 1, n % 28 + 1),
+            **overrides,
+        }
+        fields["themes"] = tuple(fields["themes"])
+        with app.app_context():
+            with session_scope() as session:
+                advice, _ = save_advice(session, None, AdviceContent(**fields), status=status,
+                                        note="test")
+                advice_id = advice.id
+            with session_scope() as session:
+                advice = session.get(Advice, advice_id)
+                _ = advice.themes, advice.revisions
+                search.sync_advice([advice])
+        return advice
+
+    return make
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The PostgreSQL URL; skips (or fails, under KB_REQUIRE_POSTGRES) without one."""
+    if not POSTGRES_URL:
+        message = "PostgreSQL tests need KB_TEST_DATABASE_URL (see scripts/with-postgres.sh)"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"KB_REQUIRE_POSTGRES is set but {message}")
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def write_file(tmp_path: Path):
+    """Write a text (or bytes) file under tmp_path/files and return its path."""
+    folder = tmp_path / "files"
+    folder.mkdir(exist_ok=True)
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
