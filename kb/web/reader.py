@@ -36,6 +36,7 @@ def theme(slug: str):
 
 
 @bp.get("/advies/<int:advice_id>")
+@bp.get("/advies/<int:advice_id>/", endpoint="advice_slash")
 @bp.get("/advies/<int:advice_id>/<slug>")
 def advice(advice_id: int, slug: str | None = None):
     """The canonical page; any other slug (old, wrong or none) redirects permanently to it."""
