@@ -11,7 +11,16 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from kb.models import Advice, AdviceStatus, AdviceTheme, OldSlug, Revision, Theme, utcnow
+from kb.models import (
+    Advice,
+    AdviceStatus,
+    AdviceTheme,
+    IndexChange,
+    OldSlug,
+    Revision,
+    Theme,
+    utcnow,
+)
 from kb.render import render_markdown
 
 
@@ -67,6 +76,7 @@ def save_advice(
     """Create or change an advice and write its revision; ``(advice, None)`` if unchanged."""
     if advice is not None and content_of(advice) == content and advice.status == status:
         return advice, None
+    was_public = advice is not None and advice.is_public
     if advice is None:
         advice = Advice(slug=content.slug, title=content.title, summary=content.summary)
         session.add(advice)
@@ -100,6 +110,9 @@ def save_advice(
         created_at=advice.updated_at,
     )
     session.add(revision)
+    if was_public or advice.is_public:
+        # Same transaction as the change: the search index can never miss it.
+        session.add(IndexChange(advice_id=advice.id))
     session.flush()
     return advice, revision
 

@@ -43,7 +43,8 @@ def bootstrap(app: Flask) -> None:
             if demo_loaded:
                 # A fresh database: whatever index lies on disk belongs to another one.
                 search.rebuild(session)
-            search.ensure_index(session)
+            else:
+                search.ensure_index(session)
 
 
 def _load_demo(session, folder: Path) -> None:

@@ -8,7 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from kb import search
+from kb import indexing, search
+from kb.advice import published_advice
 from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.themes import ThemeFileError, sync_themes
@@ -54,8 +55,8 @@ def import_command(paths: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             raise click.exceptions.Exit(1)
         session.commit()
-        # The index follows the database: only committed advice goes in.
-        search.sync_advice(report.changed)
+        # The index follows the database: only committed changes go in.
+        search.catch_up(session, wait=True)
     click.echo(f"Imported: {len(report.created)} created, {len(report.updated)} updated, "
                f"{len(report.unchanged)} unchanged.")
 
@@ -73,9 +74,29 @@ def export_command(folder: Path) -> None:
 def reindex_command() -> None:
     """Rebuild the search index from the database, beside the live one, and switch atomically."""
     with session_scope() as session:
-        from kb.advice import published_advice
-
         total = len(published_advice(session))
         with click.progressbar(length=total, label="Indexing") as bar:
             count = search.rebuild(session, progress=lambda n: bar.update(1))
     click.echo(f"Indexed {count} advice.")
+
+
+@kb_cli.command("check")
+@click.option("--fix", is_flag=True, help="Repair the differences found.")
+def check_command(fix: bool) -> None:
+    """Compare the search index with the database: missing, stale and extra documents."""
+    with session_scope() as session:
+        index = search.search_index()
+        report = indexing.check(session, index)
+        for label, ids in (("missing", report.missing), ("stale", report.stale),
+                           ("extra", report.extra)):
+            if ids:
+                click.echo(f"{label}: " + ", ".join(str(i) for i in ids))
+        if report.ok:
+            click.echo("Index and database agree.")
+            return
+        if not fix:
+            raise click.ClickException("index and database differ; run with --fix to repair")
+        indexing.fix(session, index, report, search.to_document)
+        if not indexing.check(session, index).ok:
+            raise click.ClickException("repair did not succeed; run `kb reindex`")
+        click.echo("Repaired.")

@@ -129,3 +129,18 @@ class OldSlug(SQLModel, table=True):
     advice_id: int = Field(foreign_key="advice.id", index=True)
     slug: str = Field(max_length=200, index=True)
     retired_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class IndexChange(SQLModel, table=True):
+    """One change of what is public, logged in the same transaction as the change itself.
+
+    Every node's search index follows this log (``kb.indexing``); ``advice_id`` None means the
+    themes changed, which affects how queries are expanded rather than any one document.
+    """
+
+    __tablename__ = "index_change"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    advice_id: int | None = Field(default=None, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)

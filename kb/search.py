@@ -1,17 +1,19 @@
-"""The bridge between the knowledge base and ``search_index``: what of an advice is searchable.
+"""The bridge between the knowledge base and ``search_index``: what of an advice is searchable,
+and when the index catches up with the database.
 
-Views call these functions and never import Whoosh. The index follows the database: callers
-update it only after their transaction has committed.
+Views call these functions and never import Whoosh. The index follows the database through the
+change log (:mod:`kb.indexing`); it is never written before the transaction has committed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from sqlmodel import Session
 
+from kb import indexing
 from kb.advice import published_advice
 from kb.models import Advice
 from kb.render import plain_text
@@ -42,38 +44,48 @@ def to_document(advice: Advice) -> SearchDocument:
         audience=tuple(advice.audience),
         region=advice.region,
         published=advice.published,
+        revision=advice.revision,
     )
 
 
-def sync_advice(advice_list: Iterable[Advice]) -> None:
-    """Bring the index in line with these (committed) advice: public ones in, others out."""
-    advice_list = list(advice_list)
-    public = [to_document(a) for a in advice_list if a.is_public]
-    hidden = [a.id for a in advice_list if not a.is_public]
-    index = search_index()
-    if public:
-        index.index(public)
-    if hidden:
-        index.remove(hidden)
+def catch_up(session: Session, wait: bool = False) -> int:
+    """Apply committed changes to the index now; call right after a commit."""
+    return indexing.catch_up(session, search_index(), to_document, wait=wait)
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the index from the database; returns the number of documents."""
-    docs = [to_document(a) for a in published_advice(session)]
-    search_index().rebuild(docs, progress)
+    """Rebuild the index from the database, beside the live one; returns the document count."""
+    index = search_index()
+    with index.write_lock(blocking=True):
+        mark = indexing.rebuild_mark(session)
+        docs = [to_document(a) for a in published_advice(session)]
+        index.rebuild(docs, progress, mark)
+    catch_up(session, wait=True)
     return len(docs)
 
 
 def ensure_index(session: Session) -> None:
-    """Open the index at start-up, rebuilding it when it is missing, corrupt or outdated."""
-    reason = search_index().open()
+    """At start-up: rebuild a missing, corrupt or outdated index, then catch up with the log."""
+    index = search_index()
+    reason = index.open()
     if reason is not None:
-        log.warning("Rebuilding the search index: %s.", reason)
-        count = rebuild(session)
-        log.warning("Search index rebuilt with %d advice.", count)
+        with index.write_lock(blocking=True):
+            # Another worker may have rebuilt it while this one waited for the lock.
+            reason = index.open()
+        if reason is not None:
+            log.warning("Rebuilding the search index: %s.", reason)
+            count = rebuild(session)
+            log.warning("Search index rebuilt with %d advice.", count)
+    catch_up(session, wait=True)
 
 
 def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
            sort: str = "relevance") -> Results:
-    """Search public advice."""
-    return search_index().search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
+    """Search public advice, first catching up if another worker committed changes."""
+    from kb.db import get_session
+
+    session = get_session()
+    index = search_index()
+    if indexing.is_behind(session, index):
+        catch_up(session)
+    return index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from search_index import indexer
 from search_index.documents import Hit, Results, SearchDocument
+from search_index.indexer import Applied
 from search_index.searcher import run_search
 
-__all__ = ["Hit", "Results", "SearchDocument", "SearchIndex"]
+__all__ = ["Applied", "Hit", "Results", "SearchDocument", "SearchIndex"]
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,33 @@ class SearchIndex:
         """Remove documents by advice id."""
         indexer.write(self._index(), (), ids)
 
+    def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[int],
+              applied: Applied) -> None:
+        """Write changes from the database's change log and record how far it got."""
+        indexer.write(self._index(), upserts, deletes, applied)
+
+    def applied(self) -> Applied:
+        """How far the live index has followed the change log."""
+        live = indexer.current_generation(self.root)
+        return indexer.read_applied(live) if live else Applied()
+
+    def write_lock(self, blocking: bool = True):
+        """Context manager: the one-writer-at-a-time lock shared by every process on this node."""
+        return indexer.write_lock(self.root, blocking)
+
     def rebuild(self, docs: Iterable[SearchDocument],
-                progress: Callable[[int], None] | None = None) -> None:
+                progress: Callable[[int], None] | None = None,
+                applied: Applied | None = None) -> None:
         """Rebuild from scratch beside the live index and switch atomically."""
-        ix = indexer.rebuild(self.root, docs, progress)
+        ix = indexer.rebuild(self.root, docs, progress, applied)
         with self._lock:
             self._ix = ix
+
+    def stored_revisions(self) -> dict[int, int]:
+        """Advice id → revision for every document, so the app can compare index and database."""
+        with self._index().searcher() as searcher:
+            return {int(fields["advice_id"]): int(fields.get("revision") or 0)
+                    for fields in searcher.all_stored_fields()}
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1,
                page_size: int = 10, sort: str = "relevance") -> Results:

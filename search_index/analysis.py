@@ -1,50 +1,177 @@
-"""Dutch text analysis for the index and for queries, shared so both sides agree.
+"""Dutch text analysis for the index and for queries, shared so both sides always agree.
 
-The chain: a tokenizer that keeps domain tokens whole, lowercase, diacritics folded (before the
-stemmer, so ``clienten`` and ``cliënten`` meet), then the classic Snowball Dutch stemmer. No stop
-words are dropped: ``uit``, ``niet`` and ``geen`` carry meaning in this domain.
+One function, :func:`index_term`, turns a raw token into the term the index holds; the Whoosh
+analyzer, the query parser, the snippet highlighter and the spelling code all go through it.
 
-Everything here is importable at module level because Whoosh pickles the schema into the index.
+Choices, and why:
+
+* **Stemmer.** Snowball 3's default Dutch stemmer (Kraaij–Pohlmann) over-merges words this
+  domain must keep apart: *begeleiding* lands on the stem of *beleid*, *gezin* on *zin*,
+  *gemeente* on *meen*, *gesloten* on *sloot*. We use the older Porter-style Snowball Dutch
+  stemmer that Whoosh ships (``whoosh.lang.snowball.dutch``), which is milder
+  (*begeleiding* → ``begeleid``, *beleid* → ``beleid``), plus two repairs: a trailing double
+  consonant is undoubled (*gezinnen* → ``gezinn`` → ``gezin``), and :data:`STEM_EXCEPTIONS`
+  pins the few words it still merges wrongly. :data:`MUST_STAY_APART` lists the pairs the tests
+  prove distinct.
+* **No stop words.** The usual Dutch lists drop *uit*, *niet*, *geen*, *zonder* and *tegen*;
+  without them "uit huis geplaatst" and every negation break. Nothing is dropped.
+* **Diacritics are folded before stemming**, on both sides, so *clienten* meets *cliënten*.
+* **One term for 18-/18+.** ``18-/18+``, ``18+``, ``18-``, ``18min``, ``18plus``, ``18`` and
+  ``achttien`` index as ``achttien``; abbreviations such as ``JZ+``, ``OTS`` and ``pgb`` survive
+  the tokenizer and are never stemmed.
+
+Everything Whoosh sees is importable at module level: the schema, analyzers included, is pickled
+into the index.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.lang.snowball.dutch import DutchStemmer
 
-#: Words, with inner hyphens or apostrophes, plus a trailing ``+`` (``18+``, ``JZ+``).
-TOKEN_PATTERN = r"\w+(?:[-'’]\w+)*\+?"
+#: ``18-/18+`` whole; ``18+`` or ``18-`` not followed by a letter (``18-jarige`` is two words);
+#: words with inner apostrophes (``foto's``) and a trailing ``+`` (``JZ+``). Hyphens split
+#: words, so ``jeugd-GGZ`` is ``jeugd`` + ``ggz`` and a query for ``GGZ`` finds it.
+TOKEN_PATTERN = r"\d+\s?-\s?/\s?\d+\s?\+|\d+[+\-](?![^\W_])|[^\W_]+(?:['’][^\W_]+)*\+?"
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+#: Longer tokens are no Dutch word (the longest real ones are ~35 letters): dropped, so a
+#: 10,000-character string cannot bloat the index or a query.
+MAX_TOKEN_CHARS = 48
+
+#: Written forms of "turning 18" that are one term.
+EIGHTEEN = "achttien"
+_EIGHTEEN_FORMS = frozenset({"18-/18+", "18+", "18-", "18", "18min", "18plus", "achttien",
+                             "achttiende", "achttienplus", "achttienmin"})
+
+#: Abbreviations and official short forms: never stemmed (``ots`` must not lose its ``s``).
+ABBREVIATIONS = frozenset({"ots", "gi", "ggz", "pgb", "jz+", "jzplus", "wmo", "amhk", "rvdk",
+                           "vng", "mbo", "hbo", "vo", "po", "ivb", "lvb", "adhd", "ass",
+                           "wlz", "zvw", "cjg", "sgl", "jgz"})
+
+#: Words the stemmer would merge with another word of different meaning; pinned to a term.
+STEM_EXCEPTIONS = {
+    "mens": "mens", "mensen": "mens",            # not "men" (one)
+    "naam": "naam", "namen": "naam",             # not "nam" (took)
+    "heen": "heen",                              # not "hen" (them)
+    "heet": "heet",                              # not "het"
+    "opeens": "opeens",                          # not "open"
+    "beleid": "beleid", "beleidsmakers": "beleidsmaker", "beleidsmaker": "beleidsmaker",
+}
+
+#: Pairs that must never share a term; the analysis tests assert each of them.
+MUST_STAY_APART = (
+    ("begeleiding", "beleid"), ("begeleider", "beleid"), ("gezin", "zin"),
+    ("gemeente", "meen"), ("gesloten", "sloot"), ("mensen", "men"), ("namen", "nam"),
+    ("jongeren", "jong"), ("woning", "wonen"),
+)
+
+_STEMMER = DutchStemmer()
+_APOSTROPHES = str.maketrans("", "", "'’")
+_VOWELS = frozenset("aeiouy")
 
 
 def fold(text: str) -> str:
     """Remove diacritics: ``geïnformeerd`` → ``geinformeerd``."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class FoldDiacriticsFilter(Filter):
-    """Fold diacritics on every token, so typing without them finds words written with them."""
+def normalize_word(token: str) -> str:
+    """Lowercase, fold diacritics, drop apostrophes (``foto's`` → ``foto``): how words compare."""
+    word = fold(token.lower())
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    return word.translate(_APOSTROPHES)
 
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
+
+@lru_cache(maxsize=200_000)
+def index_term(token: str) -> str | None:
+    """The index term of one raw token, or None when the token is not indexed."""
+    word = normalize_word(token)
+    if not word or len(word) > MAX_TOKEN_CHARS:
+        return None
+    compact = word.replace(" ", "")
+    if compact in _EIGHTEEN_FORMS:
+        return EIGHTEEN
+    if word in ABBREVIATIONS or not word.isalpha():
+        return word  # numbers, JZ+, codes: kept as typed
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
+    return stem(word)
 
 
-def dutch_analyzer():
-    """The analyzer of every full-text field and of every query word."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | FoldDiacriticsFilter()
-        | StemFilter(lang="nl", cachesize=50_000)
-    )
+def stem(word: str) -> str:
+    """The Porter-style Snowball Dutch stem, with a trailing double consonant undoubled."""
+    result = _STEMMER.stem(word)
+    if len(result) > 3 and result[-1] == result[-2] and result[-1] not in _VOWELS:
+        result = result[:-1]
+    return result
+
+
+def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """Raw tokens with their character offsets: ``(token, start, end)``."""
+    for match in TOKEN_RE.finditer(text):
+        yield match.group(), match.start(), match.end()
 
 
 def analyze(text: str) -> list[str]:
     """The index terms of a piece of text, in order."""
-    return [token.text for token in _ANALYZER(text)]
+    terms = []
+    for match in TOKEN_RE.finditer(text or ""):
+        term = index_term(match.group())
+        if term:
+            terms.append(term)
+    return terms
 
 
-_ANALYZER = dutch_analyzer()
+def words(text: str) -> set[str]:
+    """The distinct normalized (unstemmed) words of a text: the spelling vocabulary."""
+    found = set()
+    for match in TOKEN_RE.finditer(text or ""):
+        word = normalize_word(match.group())
+        if word.isalpha() and 1 < len(word) <= MAX_TOKEN_CHARS:
+            found.add(word)
+    return found
+
+
+class DutchTermFilter(Filter):
+    """Turns each token into its index term (see :func:`index_term`); drops untermable ones."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            term = index_term(token.text)
+            if term:
+                token.text = term
+                yield token
+
+
+class SpellingFilter(Filter):
+    """Keeps words as written, lowercased: the vocabulary for suggestions and compounds.
+
+    Diacritics stay, so a suggestion reads "cliënten"; the spelling code folds when it compares.
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            word = token.text.lower().translate(_APOSTROPHES)
+            if word.isalpha() and 1 < len(word) <= MAX_TOKEN_CHARS:
+                token.text = word
+                yield token
+
+
+def dutch_analyzer():
+    """The analyzer of every full-text field and of every query word."""
+    return RegexTokenizer(TOKEN_PATTERN) | DutchTermFilter()
+
+
+def spelling_analyzer():
+    """The analyzer of the internal ``spelling`` field: words as written, minus case/accents."""
+    return RegexTokenizer(TOKEN_PATTERN) | SpellingFilter()

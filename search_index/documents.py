@@ -19,10 +19,33 @@ class SearchDocument:
     audience: tuple[str, ...] = ()
     region: str | None = None
     published: date | None = None
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class IndexedDocument(SearchDocument):
+    """A document as written to the index: :class:`SearchIndex` adds its compound parts."""
+
+    parts: str = ""
+
+
+@dataclass(frozen=True)
+class ThemeTerms:
+    """A theme's search vocabulary, given by the app (the index never reads ``themes/``).
+
+    A query word or phrase equal to the name, the slug or a synonym also finds advice tagged with
+    the theme, ranked below advice that says the words themselves.
+    """
+
+    slug: str
+    name: str
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One result: what a result list or a "Lees ook" block shows."""
+
     id: int
     slug: str
     title: str
@@ -35,6 +58,9 @@ class Hit:
 
 @dataclass
 class Results:
+    """One page of results; ``message`` is ``"empty"`` (nothing to search for) or ``"partial"``
+    (no advice has every word, so these have most of them)."""
+
     query: str
     total: int
     page: int

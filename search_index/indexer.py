@@ -3,14 +3,21 @@
 The index folder holds generations (``gen-<n>/``) and a ``CURRENT`` file naming the live one. A
 rebuild writes a new generation beside the live one and switches ``CURRENT`` atomically, so a
 search never sees half an index, and a crash mid-rebuild leaves the old generation live.
+
+Each generation also records in ``APPLIED`` how far it has followed the database's change log
+(see :class:`Applied`). One process at a time writes: :func:`write_lock` is an advisory file lock
+that spans reading that mark, writing documents and recording the new mark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +28,56 @@ from search_index.documents import SearchDocument
 from search_index.schema import SCHEMA_VERSION, build_schema
 
 CURRENT_FILE = "CURRENT"
+APPLIED_FILE = "APPLIED"
+LOCK_FILE = "write.lock"
 WRITER_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Applied:
+    """How far an index generation has followed the change log.
+
+    ``mark``: every change with an id up to here is in the index. ``pending_count`` and
+    ``pending_max`` describe the changes above the mark that were also applied (they sit behind a
+    gap that may still be filled by a transaction committing late); a reader compares them with
+    the database to know, with one cheap query, whether anything is new.
+    """
+
+    mark: int = 0
+    pending_count: int = 0
+    pending_max: int | None = None
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, blocking: bool) -> Iterator[bool]:
+    """Hold the index's write lock; yields False at once when not blocking and it is taken."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a+") as handle:
+        flags = fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(handle, flags)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_applied(folder: Path) -> Applied:
+    """The change-log position of one generation; a generation without one starts at zero."""
+    try:
+        return Applied(**json.loads((folder / APPLIED_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return Applied()
+
+
+def write_applied(folder: Path, applied: Applied) -> None:
+    """Record the change-log position atomically (write beside, then rename)."""
+    tmp = folder / f"{APPLIED_FILE}.tmp"
+    tmp.write_text(json.dumps(asdict(applied)))
+    os.replace(tmp, folder / APPLIED_FILE)
 
 
 def current_generation(root: Path) -> Path | None:
@@ -63,6 +119,7 @@ def to_fields(doc: SearchDocument) -> dict:
         "id": str(doc.id),
         "advice_id": doc.id,
         "slug": doc.slug,
+        "revision": doc.revision,
         "title": doc.title,
         "summary": doc.summary,
         "body": doc.body,
@@ -75,8 +132,13 @@ def to_fields(doc: SearchDocument) -> dict:
     }
 
 
-def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] = ()) -> None:
-    """Replace and delete documents in one commit; cancel the writer on failure to free the lock."""
+def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] = (),
+          applied: Applied | None = None) -> None:
+    """Replace and delete documents in one commit; cancel the writer on failure to free the lock.
+
+    Writing is idempotent (delete or replace by id), so recording ``applied`` just after the
+    commit is safe: a crash in between only means those changes are applied once more.
+    """
     writer = ix.writer(timeout=WRITER_TIMEOUT)
     try:
         for advice_id in deletes:
@@ -87,11 +149,17 @@ def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] =
         writer.cancel()
         raise
     writer.commit()
+    if applied is not None:
+        write_applied(Path(ix.storage.folder), applied)
 
 
 def rebuild(root: Path, docs: Iterable[SearchDocument],
-            progress: Callable[[int], None] | None = None) -> Index:
-    """Build a new generation from ``docs`` and make it live; older generations are removed."""
+            progress: Callable[[int], None] | None = None,
+            applied: Applied | None = None) -> Index:
+    """Build a new generation from ``docs`` and make it live; older generations are removed.
+
+    The caller holds :func:`write_lock`, so two processes never build the same generation.
+    """
     root.mkdir(parents=True, exist_ok=True)
     live = current_generation(root)
     number = int(live.name.split("-", 1)[1]) + 1 if live else 1
@@ -113,6 +181,7 @@ def rebuild(root: Path, docs: Iterable[SearchDocument],
         raise
     writer.commit()
     (folder / "SCHEMA_VERSION").write_text(str(SCHEMA_VERSION))
+    write_applied(folder, applied or Applied())
     tmp = root / f"{CURRENT_FILE}.tmp"
     tmp.write_text(folder.name)
     os.replace(tmp, root / CURRENT_FILE)

@@ -17,6 +17,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         advice_id=NUMERIC(stored=True),
         slug=STORED(),
+        revision=STORED(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
         summary=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, stored=True),

@@ -116,7 +116,7 @@ def make_advice(app):
             with session_scope() as session:
                 advice = session.get(Advice, advice_id)
                 _ = advice.themes, advice.revisions
-                search.sync_advice([advice])
+                search.catch_up(session, wait=True)
         return advice
 
     return make
