@@ -33,6 +33,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+class Role(enum.StrEnum):
+    CONTRIBUTOR = "contributor"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
 class AdviceStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -83,6 +89,8 @@ class Advice(SQLModel, table=True):
     revision: int = 0
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     updated_at: NaiveDatetime = Field(default_factory=utcnow)
+    #: The account that wrote it (None for imported advice). Never shown publicly.
+    owner_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
 
     # Written through AdviceTheme rows (kb.advice.save_advice) so that the order is kept.
     themes: list[Theme] = Relationship(
@@ -114,6 +122,8 @@ class Revision(SQLModel, table=True):
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     note: str = Field(default="", max_length=500)
     status: str = Field(max_length=20)
+    #: Who made this change (None for imports and the CLI). Never shown publicly.
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
     advice: Advice = Relationship(back_populates="revisions")
@@ -144,3 +154,61 @@ class IndexChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     advice_id: int | None = Field(default=None, index=True)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """An account. Only ``display_names`` are ever public; login and e-mail never are."""
+
+    __tablename__ = "user_account"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(index=True, unique=True, max_length=40)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(default=Role.CONTRIBUTOR, max_length=20)
+    #: The public names this person writes under (pseudonyms, group names); "anoniem" always.
+    display_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    email: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    last_login_at: NaiveDatetime | None = None
+
+
+class Invite(SQLModel, table=True):
+    """A single-use invitation link; only a hash of its token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    role: str = Field(default=Role.CONTRIBUTOR, max_length=20)
+    note: str = Field(default="", max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    expires_at: NaiveDatetime
+    used_at: NaiveDatetime | None = None
+    used_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed login or invite redemption, counted per account and per address.
+
+    Kept in the database so that every worker and node counts the same attempts.
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=200)
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One workflow or account action: who did what, when. Visible to admins only."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=40)
+    advice_id: int | None = Field(default=None, foreign_key="advice.id", index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

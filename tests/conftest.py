@@ -19,7 +19,7 @@ from app import create_app
 from kb import search
 from kb.advice import AdviceContent, save_advice
 from kb.db import session_scope
-from kb.models import Advice, AdviceStatus
+from kb.models import Advice, AdviceStatus, Role, User
 
 POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("KB_REQUIRE_POSTGRES", "") not in ("", "0")
@@ -149,3 +149,61 @@ def write_file(tmp_path: Path):
         return path
 
     return write
+
+
+#: A cheap scrypt cost for test accounts; real accounts use kb.auth.SCRYPT_N.
+TEST_SCRYPT_N = 2**10
+TEST_PASSWORD = "een lang wachtwoord 123"
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: ``make_user(role="editor", login="eva", display_names=[...])``."""
+    from kb.auth import hash_password
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.CONTRIBUTOR, login: str | None = None,
+             password: str = TEST_PASSWORD, **fields) -> User:
+        n = next(counter)
+        user = User(login=login or f"{role}{n}", role=role,
+                    password_hash=hash_password(password, n=TEST_SCRYPT_N),
+                    display_names=fields.pop("display_names", [f"ExpEx Tester {n}"]), **fields)
+        with app.app_context(), session_scope() as session:
+            session.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(app, client, make_user):
+    """Log the test client in with a new account of this role; returns the account.
+
+    ``login_as(None)`` stays anonymous but still gives the client a CSRF token.
+    """
+    from kb.auth import _fingerprint
+
+    def login(role: str | None = Role.CONTRIBUTOR, **fields) -> User | None:
+        user = make_user(role=role, **fields) if role else None
+        with client.session_transaction() as sess:
+            sess.clear()
+            sess["csrf_token"] = "test-csrf-token"
+            if user is not None:
+                sess["uid"] = user.id
+                sess["pw"] = _fingerprint(user)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def post(client):
+    """POST a form with the session's CSRF token, as a browser with our page would."""
+
+    def send(url: str, data: dict | None = None, **kwargs):
+        with client.session_transaction() as sess:
+            token = sess.setdefault("csrf_token", "test-csrf-token")
+        return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+    return send

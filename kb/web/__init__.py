@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kb.web import api, errors, filters, reader, security
+from kb.web import api, csrf, errors, filters, reader, security
 
 
 def init_app(app: Flask) -> None:
@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     filters.init_app(app)
     security.init_app(app)
+    csrf.init_app(app)

@@ -1,0 +1,35 @@
+"""CSRF protection on every form: a per-session token checked on every unsafe request."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, abort, request, session
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_csrf)
+    app.add_template_global(csrf_token)
+
+
+def csrf_token() -> str:
+    """The session's token, created on first use; forms put it in a hidden field."""
+    token = session.get(FIELD)
+    if not token:
+        token = session[FIELD] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse an unsafe request whose token is missing or wrong (400, a Dutch page)."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = session.get(FIELD)
+    sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        abort(400, description="csrf")
