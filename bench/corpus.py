@@ -9,7 +9,9 @@ a few words everywhere, a long tail of rare ones. The text is not meant to make 
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -86,8 +88,9 @@ def _zipf(words: list[str] | tuple[str, ...]) -> tuple[list, list[float]]:
 
 
 POOLS = {name: _zipf(words) for name, words in {
-    "noun": NOUNS + GENERAL_NOUNS + COMPOUNDS, "verb": VERBS, "adj": ADJECTIVES, "fn": PARTICLES, "adv": ADVERBS,
-    "prep": PREPOSITIONS, "det": DETERMINERS, "subj": SUBJECTS, "coll": COLLOCATIONS,
+    "noun": NOUNS + GENERAL_NOUNS + COMPOUNDS, "verb": VERBS, "adj": ADJECTIVES,
+    "fn": PARTICLES, "adv": ADVERBS, "prep": PREPOSITIONS, "det": DETERMINERS,
+    "subj": SUBJECTS, "coll": COLLOCATIONS,
 }.items()}
 
 
@@ -199,3 +202,77 @@ def write_corpus(folder: Path, count: int, seed: int) -> int:
         (folder / f"{i:06d}.md").write_text(text, encoding="utf-8")
         total += len(text.encode())
     return total
+
+
+# ------------------------------------------------------------------------------ the query mix
+
+@dataclass(frozen=True)
+class Query:
+    """One benchmark query, as a reader types it and as the FTS5 reference says it."""
+
+    kind: str
+    text: str
+    fts: str  # the FTS5 MATCH expression of the same query
+    filters: dict = field(default_factory=dict)
+    page: int = 1
+    sort: str = "relevance"
+
+
+#: Kinds of query and their share of a 100-query mix.
+MIX = {"word": 24, "two words": 14, "three words": 10, "phrase": 8, "exclusion": 8, "or": 8,
+       "typo": 6, "no diacritics": 6, "theme filter": 6, "date sort": 5, "page 2": 5}
+WITH_DIACRITICS = ("cliënten", "financiële", "geïnformeerde", "coördinator", "ideeën",
+                   "cliëntenraad", "één vast gezicht")
+
+
+def _q(words: list[str]) -> str:
+    return " ".join(f'"{w}"' for w in words)
+
+
+def make_queries(count: int = 100, seed: int = 42) -> list[Query]:
+    """A fixed mix of ``count`` queries; the first ones already cover every kind."""
+    rng = random.Random(f"queries-{seed}")
+    nouns = NOUNS + GENERAL_NOUNS[:40] + COMPOUNDS[:40]
+
+    def words(n: int) -> list[str]:
+        return rng.sample(nouns, n)
+
+    def typo(word: str) -> str:
+        cut = rng.randrange(2, len(word) - 1)
+        return word[:cut] + word[cut + 1:]
+
+    def make(kind: str) -> Query:
+        if kind in ("word", "two words", "three words"):
+            chosen = words({"word": 1, "two words": 2, "three words": 3}[kind])
+            return Query(kind, " ".join(chosen), _q(chosen))
+        if kind == "phrase":
+            phrase = rng.choice(COLLOCATIONS)
+            return Query(kind, f'"{phrase}"', f'"{phrase}"')
+        if kind == "exclusion":
+            a, b = words(2)
+            return Query(kind, f"{a} -{b}", f'"{a}" NOT "{b}"')
+        if kind == "or":
+            a, b = words(2)
+            return Query(kind, f"{a} OR {b}", f'"{a}" OR "{b}"')
+        if kind == "typo":
+            word = typo(rng.choice([w for w in NOUNS if len(w) >= 7]))
+            return Query(kind, word, _q([word]))
+        if kind == "no diacritics":
+            plain = unicodedata.normalize("NFKD", rng.choice(WITH_DIACRITICS))
+            plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+            return Query(kind, plain, _q(plain.split()))
+        (word,) = words(1)
+        if kind == "theme filter":
+            return Query(kind, word, _q([word]), filters={"theme": rng.choice(THEMES)})
+        if kind == "date sort":
+            return Query(kind, word, _q([word]), sort="date")
+        return Query(kind, word, _q([word]), page=2)
+
+    queues = {kind: [make(kind) for _ in range(-(-share * count // 100))]
+              for kind, share in MIX.items()}
+    mixed: list[Query] = []
+    while len(mixed) < count:
+        for queue in queues.values():
+            if queue and len(mixed) < count:
+                mixed.append(queue.pop(0))
+    return mixed

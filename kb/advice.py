@@ -72,13 +72,20 @@ def save_advice(
     *,
     status: str,
     note: str = "",
+    author_id: int | None = None,
+    owner_id: int | None = None,
 ) -> tuple[Advice, Revision | None]:
-    """Create or change an advice and write its revision; ``(advice, None)`` if unchanged."""
+    """Create or change an advice and write its revision; ``(advice, None)`` if unchanged.
+
+    ``author_id`` is the account making this change (kept on the revision); ``owner_id`` the
+    writer of a *new* advice. Neither is ever public.
+    """
     if advice is not None and content_of(advice) == content and advice.status == status:
         return advice, None
     was_public = advice is not None and advice.is_public
     if advice is None:
-        advice = Advice(slug=content.slug, title=content.title, summary=content.summary)
+        advice = Advice(slug=content.slug, title=content.title, summary=content.summary,
+                        owner_id=owner_id)
         session.add(advice)
     elif advice.slug != content.slug:
         _retire_slug(session, advice)
@@ -106,6 +113,7 @@ def save_advice(
         number=advice.revision,
         note=note[:500],
         status=status,
+        author_id=author_id,
         content=content.as_json(),
         created_at=advice.updated_at,
     )

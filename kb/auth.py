@@ -62,6 +62,7 @@ def login_user(user: User) -> None:
 
 def logout_user() -> None:
     session.clear()
+    g.pop("current_user", None)  # the rest of this request is anonymous too
 
 
 def current_user() -> User | None:

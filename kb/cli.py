@@ -10,15 +10,20 @@ from flask.cli import AppGroup
 
 from kb import indexing, search
 from kb.advice import published_advice
+from kb.cli_accounts import invite_cli, user_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.themes import ThemeFileError, sync_themes
 
-kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content and the index.")
+kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content, the index, accounts.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(kb_cli)
+
+
+kb_cli.add_command(user_cli)
+kb_cli.add_command(invite_cli)
 
 
 @kb_cli.command("themes")

@@ -34,13 +34,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEMO_DIR", str(PROJECT_ROOT / "content" / "demo"), "Folder of the demo advice."),
     Setting("SITE_NAME", "ExpEx Kennisbank", "Name shown in titles and citations."),
     Setting("PAGE_SIZE", 10, "Search results per page."),
+    Setting("PROXY_FIX", 0,
+            "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust."),
+    Setting("SESSION_HOURS", 12, "How long a login lasts, in hours."),
+    Setting("LOGIN_LIMIT", 5,
+            "Failed logins (per account and per address) before a wait; also for invite links."),
+    Setting("LOGIN_WINDOW_MINUTES", 15, "The period over which failed logins are counted."),
+    Setting("INVITE_DAYS", 14, "How many days an invite link stays valid."),
+    Setting("MAX_CONTENT_LENGTH", 1_048_576,
+            "Largest request in bytes; larger gets a 413. Generous on purpose: an advice body "
+            "over 100 KB gets its own 413 that keeps the writer's text in the form."),
 )
 
 
 def apply_defaults(config: dict, instance_path: Path) -> None:
     """Fill every setting that is still unset, deriving paths from the instance folder."""
     for setting in SETTINGS:
-        config.setdefault(setting.name, setting.default)
+        # Flask itself pre-sets some names (MAX_CONTENT_LENGTH) to None: None counts as unset.
+        if config.get(setting.name) is None:
+            config[setting.name] = setting.default
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'kennisbank.db'}"
     if not config.get("INDEX_DIR"):

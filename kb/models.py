@@ -186,6 +186,8 @@ class Invite(SQLModel, table=True):
     expires_at: NaiveDatetime
     used_at: NaiveDatetime | None = None
     used_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    #: Set when an editor withdrew the link before it was used.
+    revoked_at: NaiveDatetime | None = None
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -17,7 +17,8 @@ from kb import indexing
 from kb.advice import published_advice
 from kb.models import Advice
 from kb.render import plain_text
-from search_index import Results, SearchDocument, SearchIndex
+from kb.themes import theme_map
+from search_index import Results, SearchDocument, SearchIndex, ThemeTerms
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ def to_document(advice: Advice) -> SearchDocument:
     )
 
 
+def theme_terms(session: Session) -> list[ThemeTerms]:
+    """The themes' search vocabulary (name and synonyms) as plain data for the index."""
+    return [ThemeTerms(slug=t.slug, name=t.name, synonyms=tuple(t.synonyms or ()))
+            for t in theme_map(session).values()]
+
+
 def catch_up(session: Session, wait: bool = False) -> int:
     """Apply committed changes to the index now; call right after a commit."""
     return indexing.catch_up(session, search_index(), to_document, wait=wait)
@@ -56,6 +63,7 @@ def catch_up(session: Session, wait: bool = False) -> int:
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the index from the database, beside the live one; returns the document count."""
     index = search_index()
+    index.set_themes(theme_terms(session))  # themes may have changed (``kb themes``)
     with index.write_lock(blocking=True):
         mark = indexing.rebuild_mark(session)
         docs = [to_document(a) for a in published_advice(session)]
@@ -67,6 +75,7 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
 def ensure_index(session: Session) -> None:
     """At start-up: rebuild a missing, corrupt or outdated index, then catch up with the log."""
     index = search_index()
+    index.set_themes(theme_terms(session))
     reason = index.open()
     if reason is not None:
         with index.write_lock(blocking=True):

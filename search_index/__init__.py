@@ -1,8 +1,12 @@
 """Search for ExpEx Kennisbank: Dutch analysis, the Whoosh index, and querying.
 
-It knows nothing of Flask or of the database: it is given :class:`SearchDocument` objects and
-answers with :class:`Results`. The index is a projection of the database and can always be
-rebuilt from it.
+It knows nothing of Flask or of the database: it is given :class:`SearchDocument` objects (and
+the themes' vocabulary as :class:`ThemeTerms`) and answers with :class:`Results` and
+:class:`Hit`. The index is a projection of the database and can always be rebuilt from it.
+
+Modules: ``analysis`` (Dutch terms), ``compounds``, ``synonyms``, ``spelling``, ``query``
+(parsing user text), ``expand`` (Whoosh queries), ``searcher`` (running them), ``facets``,
+``snippets``, ``schema``, ``indexer`` (writing), ``documents`` (the data going in and out).
 """
 
 from __future__ import annotations
@@ -10,14 +14,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from pathlib import Path
 
 from search_index import indexer
-from search_index.documents import Hit, Results, SearchDocument
+from search_index.analysis import index_term, terms, words
+from search_index.compounds import MIN_COMPOUND, MIN_PART, Decompounder
+from search_index.documents import Hit, IndexedDocument, Results, SearchDocument, ThemeTerms
 from search_index.indexer import Applied
-from search_index.searcher import run_search
+from search_index.searcher import Engine, lexicon
+from search_index.synonyms import Thesaurus
 
-__all__ = ["Applied", "Hit", "Results", "SearchDocument", "SearchIndex"]
+__all__ = ["Applied", "Hit", "Results", "SearchDocument", "SearchIndex", "ThemeTerms"]
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +33,50 @@ log = logging.getLogger(__name__)
 class SearchIndex:
     """The small interface the app uses: index, remove, search, rebuild."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, themes: Iterable[ThemeTerms] = ()) -> None:
         self.root = Path(root)
         self._ix = None
         self._lock = threading.Lock()
+        self._themes: tuple[ThemeTerms, ...] = tuple(themes)
+        self._decompounder: Decompounder | None = None
+        self._engine = Engine(Thesaurus.build(self._themes), self._get_decompounder)
+
+    def set_themes(self, themes: Iterable[ThemeTerms]) -> None:
+        """Give the themes' names and synonyms: query expansion and compound parts use them."""
+        self._themes = tuple(themes)
+        self._engine.thesaurus = Thesaurus.build(self._themes)
+        with self._lock:
+            if self._decompounder is not None:
+                self._decompounder.add(self._theme_terms())
+        self._engine.clear()
+
+    def _theme_terms(self) -> set[str]:
+        return terms(" ".join(f"{t.name} {' '.join(t.synonyms)}" for t in self._themes))
+
+    def _get_decompounder(self) -> Decompounder | None:
+        """The compound vocabulary: theme terms plus every term of the index (read once)."""
+        with self._lock:
+            if self._decompounder is None and self._ix is not None:
+                with self._ix.searcher() as searcher:
+                    vocabulary = lexicon(searcher.reader())
+                self._decompounder = Decompounder(vocabulary | self._theme_terms())
+            return self._decompounder
+
+    def _prepare(self, docs: Iterable[SearchDocument],
+                 decompounder: Decompounder | None = None) -> Iterable[IndexedDocument]:
+        """Add each document's compound parts; a given ``decompounder`` already knows the
+        documents' terms, otherwise the index's one learns them first."""
+        learn = decompounder is None
+        decompounder = decompounder or self._get_decompounder()
+        for doc in docs:
+            text = "\n".join((doc.title, doc.summary, doc.body))
+            parts = ""
+            if decompounder is not None:
+                if learn:
+                    decompounder.add(vocabulary(text))
+                parts = decompounder.text_parts(words(text, MIN_COMPOUND))
+            yield IndexedDocument(**{f.name: getattr(doc, f.name) for f in fields(doc)},
+                                  parts=parts)
 
     def open(self) -> str | None:
         """Open the live index; returns why it needs a rebuild, or None when it is usable."""
@@ -51,7 +99,8 @@ class SearchIndex:
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         """Add or replace documents."""
-        indexer.write(self._index(), docs)
+        ix = self._index()
+        indexer.write(ix, self._prepare(docs))
 
     def remove(self, ids: Iterable[int]) -> None:
         """Remove documents by advice id."""
@@ -60,7 +109,8 @@ class SearchIndex:
     def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[int],
               applied: Applied) -> None:
         """Write changes from the database's change log and record how far it got."""
-        indexer.write(self._index(), upserts, deletes, applied)
+        ix = self._index()
+        indexer.write(ix, self._prepare(upserts), deletes, applied)
 
     def applied(self) -> Applied:
         """How far the live index has followed the change log."""
@@ -74,10 +124,17 @@ class SearchIndex:
     def rebuild(self, docs: Iterable[SearchDocument],
                 progress: Callable[[int], None] | None = None,
                 applied: Applied | None = None) -> None:
-        """Rebuild from scratch beside the live index and switch atomically."""
-        ix = indexer.rebuild(self.root, docs, progress, applied)
+        """Rebuild from scratch beside the live index and switch atomically.
+
+        All documents are read first: their words are the compound vocabulary of the new index.
+        """
+        docs = list(docs)
+        text = "\n".join(f"{d.title}\n{d.summary}\n{d.body}" for d in docs)
+        decompounder = Decompounder(self._theme_terms() | vocabulary(text))
+        ix = indexer.rebuild(self.root, self._prepare(docs, decompounder), progress, applied)
         with self._lock:
             self._ix = ix
+            self._decompounder = decompounder
 
     def stored_revisions(self) -> dict[int, int]:
         """Advice id → revision for every document, so the app can compare index and database."""
@@ -87,9 +144,22 @@ class SearchIndex:
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1,
                page_size: int = 10, sort: str = "relevance") -> Results:
-        """Ranked, filtered, paginated results with facets and snippets."""
-        return run_search(self._index(), text, filters, page, page_size, sort)
+        """Ranked, filtered, paginated results with facets, snippets and a spelling suggestion.
+
+        Any text is safe: it gives results, no results, or ``Results.message`` (``"empty"``
+        when there is nothing to search for, ``"partial"`` when no advice has every word).
+        """
+        return self._engine.search(self._index(), text, filters, page, page_size, sort)
+
+    def more_like_this(self, advice_id: int, limit: int = 5) -> list[Hit]:
+        """"Lees ook": the advice most like this one (shared telling words and themes)."""
+        return self._engine.more_like_this(self._index(), advice_id, limit)
 
     def doc_count(self) -> int:
         """How many documents the live index holds."""
         return self._index().doc_count()
+
+
+def vocabulary(text: str) -> set[str]:
+    """The index terms of every word long enough to be a compound's part."""
+    return {term for term in map(index_term, words(text, MIN_PART)) if term}

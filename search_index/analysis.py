@@ -1,7 +1,7 @@
 """Dutch text analysis for the index and for queries, shared so both sides always agree.
 
 One function, :func:`index_term`, turns a raw token into the term the index holds; the Whoosh
-analyzer, the query parser, the snippet highlighter and the spelling code all go through it.
+analyzer, the query parser, the snippet highlighter and the typo code all go through it.
 
 Choices, and why:
 
@@ -84,6 +84,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=200_000)
 def normalize_word(token: str) -> str:
     """Lowercase, fold diacritics, drop apostrophes (``foto's`` → ``foto``): how words compare."""
     word = fold(token.lower())
@@ -132,13 +133,25 @@ def analyze(text: str) -> list[str]:
     return terms
 
 
-def words(text: str) -> set[str]:
-    """The distinct normalized (unstemmed) words of a text: the spelling vocabulary."""
+def words(text: str, min_chars: int = 2) -> set[str]:
+    """The distinct normalized words of at least ``min_chars`` letters (no digits), e.g. the
+    candidates for compound splitting. Much faster than full tokenizing of a big text."""
     found = set()
-    for match in TOKEN_RE.finditer(text or ""):
-        word = normalize_word(match.group())
-        if word.isalpha() and 1 < len(word) <= MAX_TOKEN_CHARS:
-            found.add(word)
+    for token in set(_letters(min_chars).findall((text or "").lower())):
+        if len(token) <= MAX_TOKEN_CHARS:
+            found.add(normalize_word(token))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _letters(min_chars: int) -> re.Pattern:
+    return re.compile(rf"[^\W\d_]{{{min_chars},}}")
+
+
+def terms(text: str) -> set[str]:
+    """The distinct index terms of a text (faster than :func:`analyze` for big texts)."""
+    found = {index_term(token) for token in set(TOKEN_RE.findall((text or "").lower()))}
+    found.discard(None)
     return found
 
 
@@ -153,25 +166,6 @@ class DutchTermFilter(Filter):
                 yield token
 
 
-class SpellingFilter(Filter):
-    """Keeps words as written, lowercased: the vocabulary for suggestions and compounds.
-
-    Diacritics stay, so a suggestion reads "cliënten"; the spelling code folds when it compares.
-    """
-
-    def __call__(self, tokens):
-        for token in tokens:
-            word = token.text.lower().translate(_APOSTROPHES)
-            if word.isalpha() and 1 < len(word) <= MAX_TOKEN_CHARS:
-                token.text = word
-                yield token
-
-
 def dutch_analyzer():
     """The analyzer of every full-text field and of every query word."""
     return RegexTokenizer(TOKEN_PATTERN) | DutchTermFilter()
-
-
-def spelling_analyzer():
-    """The analyzer of the internal ``spelling`` field: words as written, minus case/accents."""
-    return RegexTokenizer(TOKEN_PATTERN) | SpellingFilter()

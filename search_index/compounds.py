@@ -32,43 +32,52 @@ NOT_A_PART = frozenset("""
     duizend
 """.split())
 
+#: Parts common in this domain, known even before any advice uses them on their own (``jeugd``
+#: mostly appears inside compounds: ``jeugd|hulp``, ``jeugd|zorg``, ``jeugd|bescherming``).
+SEED_PARTS = tuple("""
+    jeugd kinder kind pleeg gezin zorg hulp school thuis huis wijk crisis jongeren ouder
+    netwerk werk woon geld leef groep raad team plan verlener begeleider hulpverlener
+""".split())
+
 #: Linking sounds between parts that are not part of the first word: ``gezin|s|huis``.
 LINKS = ("s",)
 
 
 class Decompounder:
-    """Splits folded, lowercase words into known parts; results are cached per word."""
+    """Splits folded, lowercase words into known parts; results are cached per word.
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        self.words = {w for w in vocabulary if len(w) >= MIN_PART and w not in NOT_A_PART}
-        self.terms = {index_term(w) for w in self.words} - {None}
-        self._cache: dict[str, tuple[str, ...]] = {}
+    The vocabulary is a set of index terms, so a part is known in any inflection
+    (``aanbieder`` is known from ``aanbieders``) and the live index's own lexicon can serve.
+    """
 
-    def add(self, vocabulary: Iterable[str]) -> None:
-        """Learn more words (a newly indexed advice's); clears cached splits."""
-        new = {w for w in vocabulary if len(w) >= MIN_PART and w not in NOT_A_PART} - self.words
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self.terms: set[str] = set(terms) | {index_term(p) for p in SEED_PARTS}
+        self._cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
+
+    def add(self, terms: Iterable[str]) -> None:
+        """Learn more terms (a newly indexed advice's); forgets cached splits when any is new."""
+        new = set(terms) - self.terms
         if new:
-            self.words |= new
-            self.terms |= {index_term(w) for w in new} - {None}
+            self.terms |= new
             self._cache.clear()
+            self._parts.clear()
 
     def parts(self, word: str) -> tuple[str, ...]:
-        """The known parts of ``word`` (every valid split), or ``()`` when it is no compound."""
+        """The known parts of ``word`` (of every valid split), or ``()`` for no compound."""
+        found = self._parts.get(word)
+        if found is None:
+            found = tuple(dict.fromkeys(part for split in self.splits(word) for part in split))
+            self._parts[word] = found
+        return found
+
+    def splits(self, word: str) -> tuple[tuple[str, str], ...]:
+        """Every ``(head, tail)`` split of ``word`` with both sides known, longest tail first."""
         if len(word) < MIN_COMPOUND or not word.isalpha():
             return ()
-        cached = self._cache.get(word)
-        if cached is None:
-            cached = self._cache[word] = tuple(dict.fromkeys(
-                part for split in self.splits(word) for part in split))
-        return cached
-
-    def splits(self, word: str) -> list[tuple[str, str]]:
-        """Every ``(head, tail)`` split of ``word`` where both sides are known; longest tail first."""
-        found = []
-        for i in range(MIN_PART, len(word) - MIN_PART + 1):
-            head, tail = self._head(word[:i]), word[i:]
-            if head and self._known_tail(tail):
-                found.append((head, tail))
+        found = self._cache.get(word)
+        if found is None:
+            found = self._cache[word] = tuple(self._find(word))
         return found
 
     def text_parts(self, words: Iterable[str]) -> str:
@@ -79,15 +88,21 @@ class Decompounder:
                 parts[part] = None
         return " ".join(parts)
 
-    def _head(self, head: str) -> str | None:
-        if head in self.words:
-            return head
-        for link in LINKS:
-            if head.endswith(link) and head[: -len(link)] in self.words:
-                return head[: -len(link)]
-        return None
+    def _find(self, word: str):
+        whole = index_term(word)
+        for i in range(MIN_PART, len(word) - MIN_PART + 1):
+            if index_term(word[:i]) == whole:
+                continue  # the word's own stem plus a suffix: over|brugg|ing is no compound
+            head, tail = self._head(word[:i]), word[i:]
+            if head and tail not in NOT_A_PART and index_term(tail) in self.terms:
+                yield head, tail
 
-    def _known_tail(self, tail: str) -> bool:
-        if tail in NOT_A_PART:
-            return False
-        return tail in self.words or index_term(tail) in self.terms
+    def _head(self, head: str) -> str | None:
+        if head in NOT_A_PART:
+            return None
+        for link in LINKS:
+            bare = head[: -len(link)]
+            if head.endswith(link) and len(bare) >= MIN_PART and bare not in NOT_A_PART \
+                    and index_term(bare) in self.terms:
+                return bare
+        return head if index_term(head) in self.terms else None

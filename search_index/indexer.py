@@ -113,7 +113,7 @@ def _stored_version(folder: Path) -> int | None:
 
 
 def to_fields(doc: SearchDocument) -> dict:
-    """The Whoosh fields of one document."""
+    """The Whoosh fields of one document (``parts`` comes from an ``IndexedDocument``)."""
     published = doc.published
     return {
         "id": str(doc.id),
@@ -123,6 +123,7 @@ def to_fields(doc: SearchDocument) -> dict:
         "title": doc.title,
         "summary": doc.summary,
         "body": doc.body,
+        "parts": getattr(doc, "parts", "") or None,
         "themes": ",".join(doc.themes),
         "audience": ",".join(doc.audience),
         "region": doc.region or "",

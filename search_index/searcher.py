@@ -1,86 +1,278 @@
-"""Running a search: ranked hits, filters, facet counts and safe highlighted snippets."""
+"""Running searches: ranked hits, filters, facet counts, snippets, suggestions, "Lees ook".
+
+Speed comes from doing little per query: one searcher per thread, refreshed rather than reopened
+(a Whoosh ``Searcher`` is not thread-safe); facet counts and filters from per-value document sets
+cached per index generation (:mod:`search_index.facets`); scoring only the page that is shown;
+and a small cache of finished results keyed by (normalized query, filters, page, sort),
+dropped with its generation as soon as the index changes.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from html import escape
+from pathlib import Path
 
 from whoosh import query as q
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.index import Index
 from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
 
+from search_index.analysis import index_term, normalize_word
+from search_index.compounds import Decompounder
 from search_index.documents import Hit, Results
-from search_index.query import parse, to_whoosh
+from search_index.expand import Built, Expander, Or
+from search_index.facets import FacetSets
+from search_index.query import parse
+from search_index.scoring import Evaluator, Postings
+from search_index.snippets import highlight
+from search_index.spelling import Speller
+from search_index.synonyms import Thesaurus
 
-FACET_FIELDS = ("themes", "audience", "region", "year")
-#: Filter names as the web uses them, mapped to index fields.
-FILTER_FIELDS = {"theme": "themes", "audience": "audience", "region": "region", "year": "year"}
-FACET_NAMES = {value: key for key, value in FILTER_FIELDS.items()}
-
-
-def _formatter() -> HtmlFormatter:
-    # HtmlFormatter escapes the text around and inside matches; only <mark> is ours.
-    return HtmlFormatter(tagname="mark", between=" … ")
-
-
-def filter_query(filters: dict[str, str] | None) -> q.Query | None:
-    """The filters a reader chose, as one Whoosh query, or None."""
-    parts = [q.Term(FILTER_FIELDS[name], value)
-             for name, value in (filters or {}).items() if name in FILTER_FIELDS and value]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else q.And(parts)
+#: Finished results kept per index generation.
+RESULT_CACHE_SIZE = 512
+MLT_TERMS = 12
+MLT_THEME_SCORE = 1.0
 
 
-def run_search(ix: Index, text: str, filters: dict[str, str] | None = None, page: int = 1,
-               page_size: int = 10, sort: str = "relevance") -> Results:
-    """Search the index; any text gives results, no results, or a message, never an error."""
-    parsed = parse(text)
-    page = max(1, page)
-    results = Results(query=text, total=0, page=page, page_size=page_size)
-    if parsed.empty:
-        results.message = "empty"
+class Generation:
+    """What is cached for one version of the index: facet sets, the speller, finished results."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.facets = FacetSets(searcher.reader())
+        self.postings = Postings(searcher.reader())
+        self.results: OrderedDict[tuple, Results] = OrderedDict()
+        self._speller: Speller | None = None
+        self._published: list | None = None
+        self._lock = threading.Lock()
+
+    def published(self, searcher: Searcher) -> list:
+        """Every document's publication date as a sortable number, indexed by docnum."""
+        with self._lock:
+            if self._published is None:
+                column = searcher.reader().column_reader("published", translate=False)
+                self._published = [value or 0 for value in column]
+            return self._published
+
+    def speller(self, searcher: Searcher) -> Speller:
+        """Typo corrections against this generation's terms, read the first time one is needed."""
+        with self._lock:
+            if self._speller is None:
+                reader = searcher.reader()
+                self._speller = Speller(lexicon(reader), lambda term: sum(
+                    reader.doc_frequency(f, term) for f in ("title", "summary", "body")))
+            return self._speller
+
+    def cached(self, key: tuple) -> Results | None:
+        with self._lock:
+            found = self.results.get(key)
+            if found is not None:
+                self.results.move_to_end(key)
+            return found
+
+    def store(self, key: tuple, results: Results) -> None:
+        with self._lock:
+            self.results[key] = results
+            while len(self.results) > RESULT_CACHE_SIZE:
+                self.results.popitem(last=False)
+
+
+class Engine:
+    """Searching one index root: per-thread searchers and per-generation caches."""
+
+    def __init__(self, thesaurus: Thesaurus,
+                 decompounder: Callable[[], Decompounder | None]) -> None:
+        self.thesaurus = thesaurus
+        self.decompounder = decompounder
+        self._local = threading.local()
+        self._generations: dict[tuple, Generation] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget cached generations (and so cached results), e.g. after the themes changed."""
+        with self._lock:
+            self._generations.clear()
+
+    def searcher(self, ix: Index) -> tuple[Searcher, Generation]:
+        """This thread's searcher on ``ix``, up to date, and its generation's caches."""
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is None or local.ix is not ix or not searcher.up_to_date():
+            # Not Searcher.refresh(): its reader reuse fails on an empty index (whoosh 2.7.5).
+            if searcher is not None:
+                searcher.close()
+            searcher = ix.searcher(weighting=BM25F())
+            local.ix = ix
+        local.searcher = searcher
+        key = (str(Path(ix.storage.folder)), searcher.reader().generation())
+        with self._lock:
+            generation = self._generations.get(key)
+            if generation is None:
+                # Keep the newest two: another thread may briefly still search the older one.
+                while len(self._generations) >= 2:
+                    self._generations.pop(next(iter(self._generations)))
+                generation = self._generations[key] = Generation(searcher)
+        return searcher, generation
+
+    def search(self, ix: Index, text: str, filters: Mapping[str, object] | None = None,
+               page: int = 1, page_size: int = 10, sort: str = "relevance") -> Results:
+        """Search; any text gives results, no results, or a message, never an error."""
+        page, page_size = max(1, int(page)), max(1, min(int(page_size), 100))
+        sort = sort if sort in ("relevance", "date") else "relevance"
+        parsed = parse(text)
+        if parsed.empty:
+            return Results(query=text, total=0, page=page, page_size=page_size, message="empty")
+        searcher, generation = self.searcher(ix)
+        key = (parsed.key(), _filters_key(filters), page, page_size, sort)
+        cached = generation.cached(key)
+        if cached is not None:
+            return replace(cached, query=text, hits=list(cached.hits))
+        expander = Expander(searcher.reader(), self.thesaurus,
+                            lambda: generation.speller(searcher), self.decompounder())
+        built = expander.build(parsed)
+        results = self._run(searcher, generation, built, text, filters, page, page_size, sort)
+        generation.store(key, results)
+        return replace(results, hits=list(results.hits))
+
+    def _run(self, searcher: Searcher, generation: Generation, built: Built, text: str,
+             filters, page: int, page_size: int, sort: str) -> Results:
+        results = Results(query=text, total=0, page=page, page_size=page_size)
+        allowed = generation.facets.allowed(filters)
+        evaluator = Evaluator(searcher.reader(), searcher, generation.postings)
+        scores = _allowed(evaluator.scores(built.query), allowed)
+        if not scores and built.relaxed is not None:
+            results.message = "partial"
+            scores = _allowed(evaluator.scores(built.relaxed), allowed)
+        matched = set(scores)
+        results.total = len(matched)
+        results.facets = generation.facets.counts(matched)
+        first = (page - 1) * page_size
+        if matched and first < len(matched):
+            if sort == "date":
+                published = generation.published(searcher)
+                tiers = [matched]
+                key = published.__getitem__
+            else:
+                # The user's own words first: expansions, parts and typos rank below them.
+                literal = (evaluator.docs(built.strict) & matched
+                           if results.message is None and built.strict is not None else set())
+                tiers = [literal, matched - literal] if literal else [matched]
+                key = scores.__getitem__
+            split = self.decompounder()
+            split_fn = split.parts if split is not None else None
+            results.hits = [
+                _hit(searcher.stored_fields(docnum), scores[docnum], built.terms, split_fn)
+                for docnum in _page(tiers, key, first, page_size)]
+        results.suggestion = _suggestion(text, built, results.total,
+                                         lambda: generation.speller(searcher))
         return results
-    whoosh_query = to_whoosh(parsed)
-    allowed = filter_query(filters)
-    with ix.searcher(weighting=BM25F()) as searcher:
-        all_hits = searcher.search(whoosh_query, filter=allowed, limit=None)
-        results.total = len(all_hits)
-        results.facets = _facets(searcher, all_hits)
-        kwargs = {"sortedby": "published", "reverse": True} if sort == "date" else {}
-        page_hits = searcher.search_page(whoosh_query, page, pagelen=page_size,
-                                         filter=allowed, **kwargs)
-        page_hits.results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        page_hits.results.formatter = _formatter()
-        for hit in page_hits:
-            results.hits.append(_hit(hit))
-    return results
+
+    def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
+        """Advice like this one: its most telling words, and its themes, over the index."""
+        searcher, generation = self.searcher(ix)
+        docnum = searcher.document_number(id=str(advice_id))
+        if docnum is None or limit < 1:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = " ".join(stored.get(name, "") for name in ("title", "summary", "body"))
+        key_terms = searcher.key_terms_from_text("body", text, numterms=MLT_TERMS)
+        subqueries: list[q.Query] = [
+            Or([q.Term(f, term, boost=weight * boost)
+                for f, boost in (("title", 2.0), ("summary", 1.5), ("body", 1.0))])
+            for term, weight in key_terms]
+        themes = [t for t in stored.get("themes", "").split(",") if t]
+        if themes:
+            subqueries.append(q.ConstantScoreQuery(
+                Or([q.Term("themes", t) for t in themes]), score=MLT_THEME_SCORE))
+        if not subqueries:
+            return []
+        evaluator = Evaluator(searcher.reader(), searcher, generation.postings)
+        scores = evaluator.scores(Or(subqueries))
+        scores.pop(docnum, None)
+        best = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
+        return [_hit(searcher.stored_fields(d), scores[d], {}, None) for d in best]
 
 
-def _hit(hit) -> Hit:
-    from html import escape
+def _allowed(scores: dict[int, float], allowed) -> dict[int, float]:
+    if allowed is None:
+        return scores
+    return {d: s for d, s in scores.items() if d in allowed}
 
-    stored = hit.fields()
-    highlight = hit.highlights("body", top=2) or hit.highlights("summary") or escape(
-        stored.get("summary", ""))
+
+def _page(tiers: list[set[int]], key: Callable[[int], float], first: int, size: int) -> list[int]:
+    """Documents ``first`` to ``first + size`` of the tiers in order, each tier best first
+    (highest ``key``, then lowest docnum); only as many are sorted as the page needs."""
+    page: list[int] = []
+    for tier in tiers:
+        if first >= len(tier):
+            first -= len(tier)
+            continue
+        wanted = first + size - len(page)
+        best = heapq.nlargest(wanted, tier, key=lambda d: (key(d), -d))
+        page.extend(best[first:])
+        first = 0
+        if len(page) >= size:
+            break
+    return page[:size]
+
+
+def _hit(stored: dict, score: float, terms: dict, split) -> Hit:
+    summary = stored.get("summary", "")
+    snippet = (highlight(stored.get("body", ""), terms, split)
+               or highlight(summary, terms, split, max_chars=400) or escape(summary))
     published = stored.get("published")
     return Hit(
         id=int(stored["advice_id"]),
         slug=stored["slug"],
         title=stored["title"],
-        summary=stored["summary"],
+        summary=summary,
         themes=tuple(t for t in stored.get("themes", "").split(",") if t),
         published=published.date() if published else None,
-        highlight=highlight,
-        score=float(hit.score or 0.0),
+        highlight=snippet,
+        score=float(score),
     )
 
 
-def _facets(searcher, hits) -> dict[str, dict[str, int]]:
-    counters = {FACET_NAMES[name]: Counter() for name in FACET_FIELDS}
-    for docnum in hits.docs():
-        stored = searcher.stored_fields(docnum)
-        for name in FACET_FIELDS:
-            values = [v for v in stored.get(name, "").split(",") if v]
-            counters[FACET_NAMES[name]].update(values)
-    return {name: dict(counter.most_common()) for name, counter in counters.items()}
+def _suggestion(text: str, built: Built, total: int, speller: Callable[[], Speller]) -> str | None:
+    """"Bedoelde je …?": the query with unknown words replaced by the corpus word one typo
+    away; when nothing at all is found, rare words (in at most one advice) are tried too."""
+    corrections = dict(built.corrections)
+    if total == 0:
+        vocabulary = speller()
+        for word in re.findall(r"[^\W\d_]{5,}", text):
+            term = index_term(word)
+            if word in corrections or not term or vocabulary.frequency(term) > 1:
+                continue
+            options = vocabulary.corrections(normalize_word(word), 1)
+            if options and options[0][1] and vocabulary.frequency(options[0][0]) >= 3:
+                corrections[word] = options[0][1]
+    if not corrections:
+        return None
+    suggestion = text
+    for typed, corrected in corrections.items():
+        suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _m, c=corrected: c,
+                            suggestion)
+    suggestion = " ".join(suggestion.split())
+    return suggestion if suggestion and suggestion != " ".join(text.split()) else None
+
+
+def _filters_key(filters: Mapping[str, object] | None) -> tuple:
+    items = []
+    for name, value in sorted((filters or {}).items()):
+        if value:
+            items.append((name, value if isinstance(value, str) else tuple(map(str, value))))
+    return tuple(items)
+
+
+def lexicon(reader) -> frozenset[str]:
+    """Every index term of the full-text fields: the vocabulary of typos and compounds."""
+    found: set[str] = set()
+    for fieldname in ("title", "summary", "body"):
+        found.update(t.decode("utf-8") if isinstance(t, bytes) else t
+                     for t in reader.lexicon(fieldname))
+    return frozenset(found)

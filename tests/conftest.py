@@ -207,3 +207,18 @@ def post(client):
         return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
     return send
+
+
+@pytest.fixture
+def make_invite(app):
+    """Create an invite and return its token: ``make_invite(role="editor", expires_at=...)``."""
+    from kb.invites import create_invite
+
+    def make(role: str = Role.CONTRIBUTOR, **fields) -> str:
+        with app.app_context(), session_scope() as session:
+            invite, token = create_invite(session, None, role)
+            for name, value in fields.items():
+                setattr(invite, name, value)
+        return token
+
+    return make

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kb.web import api, csrf, errors, filters, reader, security
+from kb.web import (
+    account,
+    admin,
+    api,
+    contribute,
+    csrf,
+    editorial,
+    errors,
+    feed,
+    filters,
+    reader,
+    security,
+    session,
+    workspace,
+)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(contribute.bp)
+    app.register_blueprint(editorial.bp)
+    app.register_blueprint(feed.bp)
+    workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
+    session.init_app(app)

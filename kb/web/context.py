@@ -96,7 +96,8 @@ def advice_context(session: Session, advice: Advice) -> dict:
         "advice": {
             **advice_card(advice),
             "permalink": advice_url(advice, external=True),
-            "updated": _iso(advice.updated_at.date()),
+            # Only a change after the first version counts as an update for readers.
+            "updated": _iso(advice.updated_at.date()) if advice.revision > 1 else None,
             "audience": list(advice.audience),
             "language": advice.language,
             "toc": list(advice.toc),

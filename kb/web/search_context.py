@@ -6,6 +6,8 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import search
+from kb.db import get_session
+from kb.themes import theme_map
 from search_index import Results
 
 FILTER_NAMES = ("theme", "audience", "region", "year")
@@ -67,6 +69,7 @@ def search_context(args: MultiDict, endpoint: str = "reader.search") -> dict:
             for hit in results.hits
         ],
         "facets": results.facets,
+        "theme_names": {slug: theme.name for slug, theme in theme_map(get_session()).items()},
         "links": {
             "previous": link(page=results.page - 1) if results.page > 1 else None,
             "next": link(page=results.page + 1) if results.page < results.pages else None,

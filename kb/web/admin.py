@@ -1,0 +1,203 @@
+"""Beheer: invites (editors and admins), accounts and the audit log (admins only).
+
+Every change writes its audit row in the same transaction (see :mod:`kb.accounts` and
+:mod:`kb.invites`). Login names are shown here, to admins, and nowhere public.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import func
+from sqlmodel import select
+
+from kb import accounts, invites
+from kb.accounts import AccountError
+from kb.auth import current_user, require_role
+from kb.db import get_session
+from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
+from kb.web.filters import long_date
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+AUDIT_PAGE_SIZE = 50
+try:
+    LOCAL_TIME: tzinfo = ZoneInfo("Europe/Amsterdam")
+except ZoneInfoNotFoundError:  # a system without time zone data: show UTC and say so
+    LOCAL_TIME = UTC
+
+
+@bp.app_template_filter("tijdstip")
+def local_time(value: datetime) -> str:
+    """A stored (naive UTC) time as Dutch people read it: "14 maart 2025, 09:30"."""
+    local = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
+    suffix = " UTC" if LOCAL_TIME is UTC else ""
+    return f"{long_date(local.date())}, {local:%H:%M}{suffix}"
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+@require_role(Role.EDITOR)
+def index():
+    return render_template("admin/index.html")
+
+
+# ------------------------------------------------------------------ invites
+
+def _invites_page(errors: dict | None = None, status: int = 200, **values):
+    session = get_session()
+    rows = invites.all_invites(session)
+    people = _accounts_by_id(session, {i.created_by_id for i in rows}
+                             | {i.used_by_id for i in rows})
+    now = utcnow()
+    listed = [{"invite": i, "state": invites.state(i, now).value,
+               "created_by": people.get(i.created_by_id), "used_by": people.get(i.used_by_id)}
+              for i in rows]
+    user = current_user()
+    return render_template("admin/invites.html", invites=listed, errors=errors or {},
+                           values={"role": Role.CONTRIBUTOR, "note": "", **values},
+                           roles=[r for r in Role if invites.may_invite(user, r)],
+                           may_revoke=lambda i: invites.may_invite(user, i.role),
+                           days=current_app.config["INVITE_DAYS"]), status
+
+
+@bp.get("/uitnodigingen")
+@require_role(Role.EDITOR)
+def invite_list():
+    return _invites_page()
+
+
+@bp.post("/uitnodigingen")
+@require_role(Role.EDITOR)
+def invite_create():
+    role = request.form.get("role", Role.CONTRIBUTOR)
+    note = request.form.get("note", "").strip()
+    if role not in set(Role):
+        return _invites_page({"role": "unknown"}, 400, note=note[:500])
+    if not invites.may_invite(current_user(), role):
+        abort(403)
+    if len(note) > invites.MAX_NOTE:
+        return _invites_page({"note": "long"}, 400, role=role, note=note[:1000])
+    session = get_session()
+    invite, token = invites.create_invite(session, current_user(), role, note,
+                                          days=int(current_app.config["INVITE_DAYS"]))
+    session.commit()
+    link = url_for("account.invite", token=token, _external=True)
+    # The link is shown this once: only its hash is stored.
+    return render_template("admin/invite_created.html", invite=invite, link=link), 201
+
+
+@bp.post("/uitnodigingen/<int:invite_id>/intrekken")
+@require_role(Role.EDITOR)
+def invite_revoke(invite_id: int):
+    session = get_session()
+    invite = session.get(Invite, invite_id) or abort(404)
+    if not invites.may_invite(current_user(), invite.role):
+        abort(403)
+    if not invites.revoke(session, current_user(), invite):
+        return _invites_page({"revoke": invites.state(invite).value}, 409)
+    session.commit()
+    return redirect(url_for("admin.invite_list"), code=303)
+
+
+# ------------------------------------------------------------------ accounts
+
+def _accounts_page(errors: dict | None = None, status: int = 200):
+    session = get_session()
+    users = session.exec(select(User).order_by(User.created_at, User.id)).all()
+    return render_template("admin/accounts.html", users=users, me=current_user(),
+                           roles=list(Role), is_deleted=accounts.is_deleted,
+                           errors=errors or {}), status
+
+
+@bp.get("/accounts")
+@require_role(Role.ADMIN)
+def account_list():
+    return _accounts_page()
+
+
+def _account_change(user_id: int, change) -> Response:
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    try:
+        change(session, current_user(), user)
+    except AccountError as error:
+        session.rollback()
+        code = next(iter(error.errors.values()))
+        return _accounts_page(error.errors, 403 if code == "self" else
+                              409 if code == "deleted" else 400)
+    session.commit()
+    return redirect(url_for("admin.account_list") + f"#account-{user_id}", code=303)
+
+
+@bp.post("/accounts/<int:user_id>/uitzetten")
+@require_role(Role.ADMIN)
+def account_deactivate(user_id: int):
+    return _account_change(user_id, lambda s, actor, user: accounts.set_active(s, actor, user,
+                                                                               False))
+
+
+@bp.post("/accounts/<int:user_id>/aanzetten")
+@require_role(Role.ADMIN)
+def account_activate(user_id: int):
+    return _account_change(user_id, lambda s, actor, user: accounts.set_active(s, actor, user,
+                                                                               True))
+
+
+@bp.post("/accounts/<int:user_id>/rol")
+@require_role(Role.ADMIN)
+def account_role(user_id: int):
+    role = request.form.get("role", "")
+    return _account_change(user_id, lambda s, actor, user: accounts.set_role(s, actor, user,
+                                                                             role))
+
+
+# ------------------------------------------------------------------ audit log
+
+@bp.get("/audit")
+@require_role(Role.ADMIN)
+def audit_log():
+    session = get_session()
+    action = request.args.get("actie", "").strip()
+    page = request.args.get("pagina", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    query = select(AuditEntry)
+    count = select(func.count()).select_from(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+        count = count.where(AuditEntry.action == action)
+    total = session.exec(count).one()
+    entries = session.exec(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+                           .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
+    ids = {e.actor_id for e in entries} | {e.detail.get("target_id") for e in entries}
+    advice_ids = {e.advice_id for e in entries if e.advice_id}
+    titles = dict(session.exec(select(Advice.id, Advice.title)
+                               .where(Advice.id.in_(advice_ids))).all()) if advice_ids else {}
+    actions = session.exec(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    return render_template("admin/audit.html", entries=entries,
+                           people=_accounts_by_id(session, ids), titles=titles,
+                           actions=actions, action=action, page=page, pages=pages, total=total)
+
+
+def _accounts_by_id(session, ids) -> dict[int, User]:
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids))).all()}

@@ -1,0 +1,197 @@
+"""The writers' pages: write an advice, preview it, keep it as a draft, send it to the editors,
+follow it on "Mijn adviezen", revise it, and withdraw it.
+
+A writer sees only their own advice: anyone else's answers 404, so an id never tells whether
+someone wrote it. Every change goes through :mod:`kb.workflow`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from kb import review, workflow
+from kb.advice import content_of
+from kb.auth import current_user, require_role
+from kb.db import get_session
+from kb.diffs import content_changes
+from kb.forms import BODY_TEMPLATE, AdviceForm, clean_note, name_choices
+from kb.models import Advice, AdviceStatus, Role
+from kb.slugs import slugify
+from kb.web.workspace import (
+    aids_context,
+    form_context,
+    person_name,
+    preview_context,
+    render_state_error,
+    run,
+    setup_blueprint,
+)
+from kb.workflow import Conflict, InvalidInput, StateError
+
+bp = Blueprint("contribute", __name__)
+setup_blueprint(bp)
+
+#: Statuses in which the writer holds the pen.
+EDITABLE = (AdviceStatus.DRAFT, AdviceStatus.CHANGES_REQUESTED)
+
+
+@bp.route("/schrijven", methods=["GET", "POST"])
+@require_role(Role.CONTRIBUTOR)
+def write():
+    """A new advice: preview, keep as a draft, or send to the editors straight away."""
+    user = current_user()
+    names = name_choices(user.display_names)
+    if request.method == "GET":
+        form = AdviceForm(body=BODY_TEMPLATE, display_name=next(iter(names)))
+        return _write_page(form, names, form_id=secrets.token_urlsafe(16))
+    form = AdviceForm.from_request(request.form)
+    form_id = request.form.get("form_id", "")[:64]
+    action = request.form.get("action")
+    if action not in ("save", "submit"):
+        return _preview(form, names, None, form_id=form_id)
+    try:
+        advice = run(workflow.create_draft, user, form, form_id=form_id,
+                     submit=action == "submit")
+    except InvalidInput as error:
+        return _write_page(form, names, form_id=form_id, status=error.status_code)
+    except StateError as error:
+        return render_state_error(error, url_for(".advice", advice_id=error.advice_id))
+    return _after_save(advice, action)
+
+
+@bp.get("/mijn-adviezen")
+@require_role(Role.CONTRIBUTOR)
+def my_advice():
+    """Everything this writer wrote, with its status and the editors' feedback."""
+    user = current_user()
+    items = get_session().exec(
+        select(Advice).where(Advice.owner_id == user.id)
+        .order_by(Advice.updated_at.desc(), Advice.id.desc())
+    ).all()
+    return render_template("contribute/my_advice.html", items=[
+        {"advice": item, "feedback": review.feedback(item)} for item in items])
+
+
+@bp.route("/mijn-adviezen/<int:advice_id>", methods=["GET", "POST"])
+@require_role(Role.CONTRIBUTOR)
+def advice(advice_id: int):
+    """The writer's own advice: the form while they hold the pen, else a read-only view."""
+    user = current_user()
+    item = _own_advice_or_404(advice_id)
+    names = workflow.names_for(get_session(), item)
+    if item.status not in EDITABLE:
+        if request.method == "POST":
+            raise StateError(item, "status")
+        return _view_page(item)
+    if request.method == "GET":
+        return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
+    form = AdviceForm.from_request(request.form)
+    expected = _expected_revision()
+    action = request.form.get("action")
+    if action not in ("save", "submit"):
+        return _preview(form, names, item, revision=expected)
+    try:
+        if action == "submit":
+            run(workflow.submit, user, item, expected, form)
+        else:
+            run(workflow.save_draft, user, item, form, expected)
+    except Conflict as conflict:
+        return render_template("conflict.html", **_conflict_context(conflict, form, names,
+                                                                    item)), 409
+    except InvalidInput as error:
+        return _write_page(form, names, advice=item, revision=expected,
+                           status=error.status_code)
+    return _after_save(item, action)
+
+
+@bp.post("/mijn-adviezen/<int:advice_id>/intrekken")
+@require_role(Role.CONTRIBUTOR)
+def withdraw(advice_id: int):
+    """One click: the writer takes their published advice offline (a reason is optional)."""
+    item = _own_advice_or_404(advice_id)
+    reason = request.form.get("reason", "")
+    try:
+        run(workflow.request_withdrawal, current_user(), item, reason, _expected_revision())
+    except InvalidInput as error:
+        return _view_page(item, errors=error.errors, reason=clean_note(reason)[0],
+                          status=error.status_code)
+    flash("Je advies is ingetrokken. Het staat niet meer op de website. De redactie ziet dat "
+          "je het hebt ingetrokken.")
+    return redirect(url_for(".my_advice"), code=303)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _own_advice_or_404(advice_id: int) -> Advice:
+    item = get_session().get(Advice, advice_id)
+    if item is None or item.owner_id != current_user().id:
+        abort(404)
+    return item
+
+
+def _expected_revision() -> int:
+    """The revision the form was loaded with (optimistic locking); a form without one is bad."""
+    try:
+        return int(request.form.get("revision", ""))
+    except ValueError:
+        abort(400)
+
+
+def _after_save(item: Advice, action: str):
+    if action == "submit":
+        flash("Je advies is naar de redactie gestuurd. Je ziet hier wanneer er iets verandert.")
+        return redirect(url_for(".my_advice"), code=303)
+    flash("Je concept is bewaard. Alleen jij kunt het zien.")
+    return redirect(url_for(".advice", advice_id=item.id), code=303)
+
+
+def _write_page(form: AdviceForm, names: dict, advice: Advice | None = None,
+                status: int = 200, **extra):
+    session = get_session()
+    context = form_context(session, form, names, advice=advice, **extra)
+    if advice is not None:
+        context.setdefault("revision", advice.revision)
+        context["feedback"] = review.feedback(advice)
+    return render_template("contribute/write.html", **context), status
+
+
+def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
+    """Show the form with the advice as it will look, and the reading and privacy aids.
+
+    Nothing is stored. Problems that would stop sending it are listed, but do not stop the
+    preview; only a body over the limit does (413).
+    """
+    errors = form.validate(workflow.known_themes(get_session()), names, complete=True)
+    if errors.get("body") == "too_large":
+        return _write_page(form, names, advice=advice, status=413, **extra)
+    slug = advice.slug if advice else (slugify(form.title) or "advies")
+    fixed = {"slug": slug, "published": advice.published if advice else None,
+             "language": advice.language if advice else "nl"}
+    content = form.content(names, **fixed)
+    return _write_page(form, names, advice=advice, preview=preview_context(
+        get_session(), content, advice), aids=aids_context(content), **extra)
+
+
+def _view_page(item: Advice, errors: dict | None = None, reason: str = "", status: int = 200):
+    content = content_of(item)
+    return render_template(
+        "contribute/view.html", advice=item, feedback=review.feedback(item),
+        preview=preview_context(get_session(), content, item), errors=errors or {},
+        reason=reason, can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
+    ), status
+
+
+def _conflict_context(conflict: Conflict, form: AdviceForm, names: dict, item: Advice) -> dict:
+    session = get_session()
+    return {
+        **form_context(session, form, names, advice=item, revision=conflict.revision),
+        "theirs": conflict.theirs,
+        "theirs_by": person_name(session, conflict.theirs_by),
+        "changes": content_changes(conflict.theirs.as_json(), conflict.mine.as_json()),
+        "action_url": url_for(".advice", advice_id=item.id),
+        "own": conflict.theirs_by == current_user().id,
+    }

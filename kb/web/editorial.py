@@ -1,0 +1,272 @@
+"""The editors' pages under ``/redactie``: the review queue, reviewing one advice (diff, privacy
+and reading aids), editing with optimistic locking, and the history of every revision.
+
+Editors and admins only. Drafts stay private to their writer and answer 404 here. Every change
+goes through :mod:`kb.workflow`; each form carries the revision it was made for, so a second
+click or a colleague who was quicker gets a clear 409 instead of a surprise.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from kb import workflow
+from kb.advice import content_of
+from kb.auth import current_user, require_role
+from kb.db import get_session
+from kb.diffs import content_changes, summary
+from kb.forms import AdviceForm, clean_note
+from kb.models import Advice, AdviceStatus, Revision, Role
+from kb.review import compare_base, feedback, review_queue
+from kb.web.context import advice_url
+from kb.web.workspace import (
+    aids_context,
+    form_context,
+    person_name,
+    preview_context,
+    run,
+    setup_blueprint,
+)
+from kb.workflow import Conflict, InvalidInput
+
+bp = Blueprint("editorial", __name__, url_prefix="/redactie")
+setup_blueprint(bp)
+
+LIST_LIMIT = 50
+
+
+@bp.get("")
+@require_role(Role.EDITOR)
+def queue():
+    """Submitted advice (longest waiting first), advice waiting for its writer, and the rest."""
+    session = get_session()
+    query = request.args.get("q", "").strip()[:200]
+
+    def listed(status: str, order):
+        statement = select(Advice).where(Advice.status == status)
+        if query:
+            statement = statement.where(Advice.title.icontains(query, autoescape=True))
+        return session.exec(statement.order_by(order).limit(LIST_LIMIT)).all()
+
+    waiting = []
+    for item in review_queue(session):
+        base = compare_base(item)
+        changes = content_changes(base.content, item.revisions[-1].content) if base else None
+        waiting.append({"advice": item, "base": base, "changes": changes,
+                        "summary": summary(changes) if changes is not None else None})
+    return render_template(
+        "editorial/queue.html",
+        waiting=waiting,
+        with_writer=listed(AdviceStatus.CHANGES_REQUESTED, Advice.updated_at.desc()),
+        published=listed(AdviceStatus.PUBLISHED, Advice.updated_at.desc()),
+        withdrawn=[{"advice": a, "by_writer": _withdrawn_by_writer(a)}
+                   for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc())],
+        query=query,
+    )
+
+
+@bp.get("/advies/<int:advice_id>")
+@require_role(Role.EDITOR)
+def review(advice_id: int):
+    return _review_page(_advice_or_404(advice_id))
+
+
+@bp.post("/advies/<int:advice_id>/publiceren")
+@require_role(Role.EDITOR)
+def publish(advice_id: int):
+    item = _advice_or_404(advice_id)
+    run(workflow.publish, current_user(), item, _expected_revision())
+    flash("Het advies staat nu op de website en is te vinden met zoeken.")
+    return _back(item)
+
+
+@bp.post("/advies/<int:advice_id>/wijzigingen-vragen")
+@require_role(Role.EDITOR)
+def request_changes(advice_id: int):
+    item = _advice_or_404(advice_id)
+    note = request.form.get("note", "")
+    try:
+        run(workflow.request_changes, current_user(), item, note, _expected_revision())
+    except InvalidInput as error:
+        return _review_page(item, errors=error.errors, values={"note": clean_note(note)[0]},
+                            status=error.status_code)
+    flash("Je vraag is naar de schrijver gestuurd. Het advies staat nu bij de schrijver.")
+    return _back(item)
+
+
+@bp.post("/advies/<int:advice_id>/intrekken")
+@require_role(Role.EDITOR)
+def withdraw(advice_id: int):
+    item = _advice_or_404(advice_id)
+    reason = request.form.get("reason", "")
+    try:
+        run(workflow.withdraw, current_user(), item, reason, _expected_revision())
+    except InvalidInput as error:
+        return _review_page(item, errors=error.errors, values={"reason": clean_note(reason)[0]},
+                            status=error.status_code)
+    flash("Het advies is ingetrokken. De link blijft bestaan en meldt dat het is ingetrokken.")
+    return _back(item)
+
+
+@bp.post("/advies/<int:advice_id>/terugzetten")
+@require_role(Role.EDITOR)
+def restore(advice_id: int):
+    item = _advice_or_404(advice_id)
+    run(workflow.restore, current_user(), item, _expected_revision())
+    flash("Het advies staat weer op de website, onder dezelfde link.")
+    return _back(item)
+
+
+@bp.post("/advies/<int:advice_id>/webadres")
+@require_role(Role.EDITOR)
+def rename(advice_id: int):
+    item = _advice_or_404(advice_id)
+    slug = request.form.get("slug", "")
+    try:
+        run(workflow.rename_slug, current_user(), item, slug, _expected_revision())
+    except InvalidInput as error:
+        return _review_page(item, errors=error.errors, values={"slug": slug[:200]},
+                            status=error.status_code)
+    flash("Het webadres is aangepast. Oude links sturen door naar het nieuwe adres.")
+    return _back(item)
+
+
+@bp.route("/advies/<int:advice_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.EDITOR)
+def edit(advice_id: int):
+    """Edit the text; a colleague's save in between gives a side-by-side conflict page."""
+    item = _advice_or_404(advice_id)
+    session = get_session()
+    names = workflow.names_for(session, item)
+    if not workflow.may(current_user(), "edit", item):
+        raise workflow.StateError(item, "status")
+    if request.method == "GET":
+        return _edit_page(AdviceForm.from_content(content_of(item)), names, item)
+    form = AdviceForm.from_request(request.form)
+    expected = _expected_revision()
+    note = request.form.get("note", "")
+    if request.form.get("action") != "save":
+        errors = form.validate(workflow.known_themes(session), names, complete=True)
+        if errors.get("body") == "too_large":
+            return _edit_page(form, names, item, revision=expected, note=note, status=413)
+        content = form.content(names, slug=item.slug, published=item.published,
+                               language=item.language)
+        return _edit_page(form, names, item, revision=expected, note=note,
+                          preview=preview_context(session, content, item),
+                          aids=aids_context(content))
+    try:
+        run(workflow.edit, current_user(), item, form, expected, note)
+    except Conflict as conflict:
+        return render_template("conflict.html", **form_context(
+            session, form, names, advice=item, revision=conflict.revision, note=note,
+            theirs=conflict.theirs, theirs_by=person_name(session, conflict.theirs_by),
+            changes=content_changes(conflict.theirs.as_json(), conflict.mine.as_json()),
+            action_url=url_for(".edit", advice_id=item.id), editor=True,
+            own=conflict.theirs_by == current_user().id)), 409
+    except InvalidInput as error:
+        if "note" in error.errors:
+            form.errors = {**form.errors, **error.errors}
+        return _edit_page(form, names, item, revision=expected, note=note,
+                          status=error.status_code)
+    flash("Je wijzigingen zijn bewaard.")
+    return _back(item)
+
+
+@bp.get("/advies/<int:advice_id>/geschiedenis")
+@require_role(Role.EDITOR)
+def history(advice_id: int):
+    """Every revision: who, when, the note, and what changed compared to the one before."""
+    item = _advice_or_404(advice_id)
+    session = get_session()
+    revisions = list(item.revisions)
+    rows = []
+    for index, revision in enumerate(revisions):
+        previous = revisions[index - 1].content if index else None
+        rows.append({"revision": revision, "who": person_name(session, revision.author_id),
+                     "by_owner": revision.author_id is not None
+                     and revision.author_id == item.owner_id,
+                     "changes": content_changes(previous, revision.content)})
+    rows.reverse()
+    return render_template(
+        "editorial/history.html", advice=item, rows=rows,
+        can_restore=workflow.may(current_user(), "restore_revision", item))
+
+
+@bp.post("/advies/<int:advice_id>/geschiedenis/<int:number>/terugzetten")
+@require_role(Role.EDITOR)
+def restore_revision(advice_id: int, number: int):
+    item = _advice_or_404(advice_id)
+    exists = get_session().exec(select(Revision.id).where(
+        Revision.advice_id == item.id, Revision.number == number)).first()
+    if exists is None:
+        abort(404)
+    before = item.revision
+    try:
+        run(workflow.restore_revision, current_user(), item, number, _expected_revision())
+    except InvalidInput:
+        flash("Deze versie kan niet terug: een van de thema’s bestaat niet meer.")
+        return redirect(url_for(".history", advice_id=item.id), code=303)
+    if item.revision == before:
+        flash(f"Versie {number} is gelijk aan de huidige versie. Er is niets veranderd.")
+    else:
+        flash(f"Versie {number} is teruggezet als nieuwe versie {item.revision}.")
+    return redirect(url_for(".history", advice_id=item.id), code=303)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _advice_or_404(advice_id: int) -> Advice:
+    item = get_session().get(Advice, advice_id)
+    if item is None or item.status not in workflow.EDITOR_VISIBLE:
+        abort(404)
+    return item
+
+
+def _expected_revision() -> int:
+    try:
+        return int(request.form.get("revision", ""))
+    except ValueError:
+        abort(400)
+
+
+def _back(item: Advice):
+    return redirect(url_for(".review", advice_id=item.id), code=303)
+
+
+def _withdrawn_by_writer(item: Advice) -> bool:
+    last = item.revisions[-1] if item.revisions else None
+    return bool(last and item.owner_id and last.author_id == item.owner_id)
+
+
+def _review_page(item: Advice, errors: dict | None = None, values: dict | None = None,
+                 status: int = 200):
+    session = get_session()
+    user = current_user()
+    content = content_of(item)
+    base = compare_base(item)
+    actions = {name: workflow.may(user, name, item)
+               for name in ("publish", "request_changes", "edit", "withdraw", "restore",
+                            "rename_slug")}
+    return render_template(
+        "editorial/review.html",
+        advice=item,
+        preview=preview_context(session, content, item),
+        aids=aids_context(content),
+        base=base,
+        changes=content_changes(base.content, item.revisions[-1].content) if base else None,
+        feedback=feedback(item),
+        writer=person_name(session, item.owner_id),
+        withdrawn_by_writer=item.status == AdviceStatus.WITHDRAWN and _withdrawn_by_writer(item),
+        public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
+        actions=actions,
+        errors=errors or {},
+        values=values or {},
+    ), status
+
+
+def _edit_page(form: AdviceForm, names: dict, item: Advice, status: int = 200, **extra):
+    context = form_context(get_session(), form, names, advice=item, **extra)
+    context.setdefault("revision", item.revision)
+    return render_template("editorial/edit.html", **context), status

@@ -1,0 +1,227 @@
+"""What the writers' and the editors' pages share: running a workflow step, the preview with its
+reading and privacy aids, and how people are named.
+
+These pages are personal (drafts, feedback), so they are never cached and never indexed by
+search engines. People are only ever shown by a display name, never by login or e-mail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, render_template, url_for
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from kb import privacy, readability, search
+from kb.advice import AdviceContent
+from kb.db import get_session
+from kb.forms import ANONYMOUS, AdviceForm
+from kb.models import AUDIENCES, Advice, User
+from kb.render import render_markdown
+from kb.themes import theme_map
+from kb.web.context import advice_url, theme_ref
+from kb.web.filters import long_date
+from kb.workflow import NotAllowed, StateError
+
+try:  # Dutch local time for "when"; stored times are UTC.
+    from zoneinfo import ZoneInfo
+
+    LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+except Exception:  # pragma: no cover - a system without time zone data shows UTC
+    LOCAL_TIME = None
+
+MAX_LONG_WORDS_SHOWN = 15
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_time, "tijd")
+
+
+def setup_blueprint(bp: Blueprint) -> None:
+    """Private pages: no caching, and one way of answering a refused step."""
+
+    @bp.after_request
+    def private(response):
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    @bp.context_processor
+    def who_is_here():
+        from kb.auth import current_user
+
+        return {"me": current_user(), "today": date.today().isoformat()}
+
+    @bp.errorhandler(StateError)
+    def state_error(error: StateError):
+        return render_state_error(error)
+
+    @bp.errorhandler(NotAllowed)
+    def not_allowed(_error: NotAllowed):
+        return render_template("error.html", status=403), 403
+
+
+def render_state_error(error: StateError, link: str | None = None):
+    """The friendly 409: "this was already done" or "this changed meanwhile"."""
+    return render_template("state_error.html", error=error, link=link), 409
+
+
+def run(step: Callable, *args: Any, **kwargs: Any):
+    """Take one workflow step in one transaction, commit it, and bring the index up to date.
+
+    Two people saving the same advice at the same moment collide on the revision number; the
+    loser's transaction is rolled back and the step tried once more, which then sees the other
+    save and answers with a proper conflict instead of an error.
+    """
+    session = get_session()
+    for attempt in range(2):
+        try:
+            result = step(session, *args, **kwargs)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if attempt:
+                raise
+            continue
+        except BaseException:
+            session.rollback()
+            raise
+        search.catch_up(session)
+        return result
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def theme_choices(session: Session) -> list[dict]:
+    """Every theme with its first sentence, to help a writer choose."""
+    return [{"slug": t.slug, "name": t.name, "hint": first_sentence(t.description)}
+            for t in theme_map(session).values()]
+
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text or "")
+    return match.group(1) if match else (text or "")
+
+
+def form_context(session: Session, form: AdviceForm, names: dict, **extra) -> dict:
+    """What the advice form needs besides the form: themes, audiences, name choices."""
+    return {"form": form, "themes": theme_choices(session), "audiences": AUDIENCES,
+            "names": list(names), "anonymous": ANONYMOUS, **extra}
+
+
+# --------------------------------------------------------------------------- the preview
+
+
+def preview_context(session: Session, content: AdviceContent, advice: Advice | None) -> dict:
+    """The advice as its public page will show it: the same keys as ``advice_context``.
+
+    An advice that was never published shows today's date, as it would get on publication.
+    """
+    themes = theme_map(session)
+    today = date.today().isoformat()
+    published = content.published.isoformat() if content.published else today
+    if advice is not None and advice.id is not None:
+        url, permalink = advice_url(advice), url_for("reader.advice", advice_id=advice.id,
+                                                     slug=content.slug, _external=True)
+    else:
+        url = "#voorbeeld"
+        permalink = url_for("reader.home", _external=True) + f"advies/…/{content.slug}"
+    rendered = render_markdown(content.body)
+    return {
+        "id": advice.id if advice else None,
+        "slug": content.slug,
+        "title": content.title,
+        "summary": content.summary,
+        "url": url,
+        "themes": [theme_ref(themes[slug]) for slug in content.themes if slug in themes],
+        "authors": list(content.authors),
+        "region": content.region,
+        "published": published,
+        "permalink": permalink,
+        "updated": today if content.published else published,
+        "audience": list(content.audience),
+        "language": content.language,
+        "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in rendered.toc],
+        "body_html": rendered.html,
+    }
+
+
+def readability_context(body: str) -> dict:
+    """The plain-language aid: Flesch–Douma, sentence length, long words, hardest sentences."""
+    report = readability.analyse(body)
+    if not report.words:
+        return {"empty": True}
+    return {
+        "empty": False,
+        "score": round(report.score),
+        "level": report.level,
+        "words": report.words,
+        "sentences": report.sentences,
+        "words_per_sentence": round(report.words_per_sentence, 1),
+        "long_word_count": report.long_word_count,
+        "long_words": list(report.long_words[:MAX_LONG_WORDS_SHOWN]),
+        "more_long_words": max(0, len(report.long_words) - MAX_LONG_WORDS_SHOWN),
+        "hardest": [{"parts": mark_words(s.text, s.long_words), "words": s.words}
+                    for s in report.hardest],
+    }
+
+
+def mark_words(text: str, words: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Split a sentence into ``(text, is_long_word)`` parts, so a template can mark long words."""
+    if not words:
+        return [(text, False)]
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in
+                                                sorted(set(words), key=len, reverse=True))
+                         + r")(?!\w)")
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > last:
+            parts.append((text[last:match.start()], False))
+        parts.append((match.group(0), True))
+        last = match.end()
+    if last < len(text):
+        parts.append((text[last:], False))
+    return parts
+
+
+def privacy_context(title: str, summary: str, body: str) -> list[dict]:
+    """Hints (never blocks) about details that could identify the writer or someone else."""
+    hints = []
+    for place, text in (("title", title), ("summary", summary), ("body", body)):
+        for hint in privacy.check(text or ""):
+            hints.append({"place": place, "kind": hint.kind, "text": hint.text,
+                          "line": hint.line})
+    return hints
+
+
+def aids_context(content: AdviceContent) -> dict:
+    """Readability and privacy for one version of an advice."""
+    return {"reading": readability_context(content.body),
+            "privacy": privacy_context(content.title, content.summary, content.body)}
+
+
+# --------------------------------------------------------------------------- people
+
+
+def person_name(session: Session, user_id: int | None) -> str | None:
+    """How the pages name an account: its first display name; never its login or e-mail."""
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    names = [n for n in (user.display_names if user else []) if n.lower() != ANONYMOUS]
+    return names[0] if names else None
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored (UTC) time as Dutch local time: ``14 maart 2025, 09:30``."""
+    if value is None:
+        return ""
+    if LOCAL_TIME is not None:
+        value = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
+    return f"{long_date(value.date())}, {value:%H:%M}"
