@@ -95,15 +95,19 @@ def _documents(session: Session, ids: set[int], to_document: Callable):
 
 
 def rebuild_mark(session: Session) -> Applied:
-    """The mark a full rebuild may claim: it reads every change older than the gap grace.
+    """The change-log position a full rebuild may claim, read before the advice themselves.
 
-    Read before the advice themselves, so that changes committed during the rebuild are above it.
+    Every change visible now is in the rebuilt index, so none needs applying again; a change
+    that commits during the rebuild (or late, behind a gap) is above this position.
     """
     cutoff = utcnow() - GAP_GRACE
-    mark = session.exec(
+    base = session.exec(
         select(func.max(IndexChange.id)).where(IndexChange.created_at <= cutoff)
-    ).one()
-    return Applied(mark=mark or 0)
+    ).one() or 0
+    recent = session.exec(
+        select(IndexChange).where(IndexChange.id > base).order_by(IndexChange.id)
+    ).all()
+    return advance(Applied(mark=base), recent)
 
 
 @dataclass

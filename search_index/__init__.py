@@ -73,7 +73,7 @@ class SearchIndex:
             parts = ""
             if decompounder is not None:
                 if learn:
-                    decompounder.add(vocabulary(text))
+                    decompounder.add(vocabulary(words(text, MIN_PART)))
                 parts = decompounder.text_parts(words(text, MIN_COMPOUND))
             yield IndexedDocument(**{f.name: getattr(doc, f.name) for f in fields(doc)},
                                   parts=parts)
@@ -129,8 +129,10 @@ class SearchIndex:
         All documents are read first: their words are the compound vocabulary of the new index.
         """
         docs = list(docs)
-        text = "\n".join(f"{d.title}\n{d.summary}\n{d.body}" for d in docs)
-        decompounder = Decompounder(self._theme_terms() | vocabulary(text))
+        found: set[str] = set()
+        for doc in docs:  # word by word, never all text at once (memory at 50,000 advice)
+            found |= words(f"{doc.title}\n{doc.summary}\n{doc.body}", MIN_PART)
+        decompounder = Decompounder(self._theme_terms() | vocabulary(found))
         ix = indexer.rebuild(self.root, self._prepare(docs, decompounder), progress, applied)
         with self._lock:
             self._ix = ix
@@ -151,6 +153,10 @@ class SearchIndex:
         """
         return self._engine.search(self._index(), text, filters, page, page_size, sort)
 
+    def clear_cache(self) -> None:
+        """Forget cached results, postings and facet sets (they also go with each index change)."""
+        self._engine.clear()
+
     def more_like_this(self, advice_id: int, limit: int = 5) -> list[Hit]:
         """"Lees ook": the advice most like this one (shared telling words and themes)."""
         return self._engine.more_like_this(self._index(), advice_id, limit)
@@ -160,6 +166,6 @@ class SearchIndex:
         return self._index().doc_count()
 
 
-def vocabulary(text: str) -> set[str]:
-    """The index terms of every word long enough to be a compound's part."""
-    return {term for term in map(index_term, words(text, MIN_PART)) if term}
+def vocabulary(found_words: Iterable[str]) -> set[str]:
+    """The index terms of words (long enough to be a compound's part)."""
+    return {term for term in map(index_term, found_words) if term}

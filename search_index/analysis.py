@@ -169,3 +169,4 @@ class DutchTermFilter(Filter):
 def dutch_analyzer():
     """The analyzer of every full-text field and of every query word."""
     return RegexTokenizer(TOKEN_PATTERN) | DutchTermFilter()
+

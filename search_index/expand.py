@@ -34,6 +34,8 @@ THEME_TAG_SCORE = 0.5
 TYPO_BOOST = 0.7
 SPLIT_BOOST = 0.5
 MAX_PREFIX_TERMS = 40
+#: Words of a theme name that do not say what it is about.
+NAME_FILLERS = frozenset({"de", "het", "een", "en", "van", "voor", "of", "in", "op", "naar"})
 #: Highlight weight of the reader's own words; expansions weigh 1.
 OWN_WORDS = 10
 MAX_TYPO_CANDIDATES = 3
@@ -151,8 +153,12 @@ class Expander:
             built.mark(terms)
             alternatives.append(_boosted(self.literal(terms), EQUIVALENT_BOOST))
         for terms in expansion.theme_names:
-            built.mark(terms)
-            alternatives.append(_boosted(self.literal(terms), THEME_NAME_BOOST))
+            # All the name's content words, not the phrase: "Inspraak en participatie" is
+            # about inspraak and participatie; a phrase check of "en" costs more than it adds.
+            words = tuple(t for t in terms if t not in NAME_FILLERS) or terms
+            built.mark(words, phrase=False)
+            alternatives.append(_boosted(_and([self.literal((t,)) for t in words]),
+                                         THEME_NAME_BOOST))
         if expansion.themes:
             tags = [q.Term("themes", slug) for slug in expansion.themes]
             alternatives.append(q.ConstantScoreQuery(Or(tags), score=THEME_TAG_SCORE))

@@ -22,7 +22,9 @@ class FacetSets:
     """Every facet value's document numbers in one reader generation."""
 
     def __init__(self, reader: IndexReader) -> None:
+        self.size = reader.doc_count_all()
         self.values: dict[str, dict[str, frozenset[int]]] = {}
+        self.masks: dict[str, dict[str, int]] = {}
         for fieldname in FACET_FIELDS:
             field = reader.schema[fieldname]
             sets = {}
@@ -31,6 +33,15 @@ class FacetSets:
                 if docs:
                     sets[field.from_bytes(btext)] = docs
             self.values[fieldname] = sets
+            self.masks[fieldname] = {value: self._mask(docs) for value, docs in sets.items()}
+
+    def _mask(self, docs) -> int:
+        """A set of document numbers as the bits of one int: counting an intersection is
+        then ``(a & b).bit_count()``, done in C whatever the number of documents."""
+        bits = bytearray((self.size >> 3) + 1)
+        for d in docs:
+            bits[d >> 3] |= 1 << (d & 7)
+        return int.from_bytes(bits, "little")
 
     def allowed(self, filters: Mapping[str, object] | None) -> frozenset[int] | None:
         """The documents the filters allow, or None when nothing is filtered.
@@ -52,8 +63,10 @@ class FacetSets:
     def counts(self, matched: set[int] | frozenset[int]) -> dict[str, dict[str, int]]:
         """Per facet, the number of matched documents with each value, largest first."""
         facets = {}
-        for fieldname, sets in self.values.items():
-            counted = [(value, n) for value, docs in sets.items() if (n := len(docs & matched))]
+        wanted = self._mask(matched)
+        for fieldname, masks in self.masks.items():
+            counted = [(value, n) for value, mask in masks.items()
+                       if (n := (mask & wanted).bit_count())]
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[FACET_NAMES[fieldname]] = dict(counted)
         return facets

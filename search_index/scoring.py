@@ -13,9 +13,11 @@ Only the query types :mod:`search_index.expand` builds are understood: ``Term``,
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from itertools import accumulate
 
 from whoosh import query as q
 from whoosh.reading import IndexReader
@@ -23,7 +25,7 @@ from whoosh.reading import IndexReader
 #: BM25 parameters (the usual ones, as in Whoosh and Lucene).
 K1, B = 1.2, 0.75
 #: Postings kept per generation, counted in documents (a dict entry is ~100 bytes).
-CACHE_POSTINGS = 400_000
+CACHE_POSTINGS = 1_000_000
 #: Fields whose terms only filter (no BM25): a match counts 1.
 UNSCORED_FIELDS = frozenset({"themes", "audience", "region", "year", "id"})
 
@@ -56,24 +58,38 @@ class Postings:
         self._remember(key, scores)
         return scores
 
-    def phrase(self, reader: IndexReader, searcher, phrase: q.Phrase) -> frozenset[int]:
-        """Documents where the phrase's words stand together (Whoosh checks the positions)."""
-        key = ("\0phrase", phrase.fieldname, tuple(phrase.words))
+    def phrase(self, reader: IndexReader, fieldname: str, words: tuple[str, ...],
+               candidates: list[int]) -> Iterable[int]:
+        """Which ``candidates`` (documents with every word) have the words side by side."""
+        key = ("\0phrase", fieldname, words)
         with self._lock:
             found = self._cache.get(key)
         if found is None:
-            found = dict.fromkeys(q.Phrase(phrase.fieldname, phrase.words).docs(searcher), 0.0)
+            found = dict.fromkeys(_phrase_docs(reader, fieldname, words, sorted(candidates)), 0.0)
             self._remember(key, found)
         return found.keys()
 
-    def _remember(self, key: tuple, scores: Scores) -> None:
+    def cached(self, key: tuple):
+        """A cached value (see :meth:`remember`), or None."""
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple, value) -> None:
+        """Cache a scores dict, or a ``(scores, factor)`` pair, within the size budget."""
+        self._remember(key, value)
+
+    def _remember(self, key: tuple, value) -> None:
+        size = len(value[0] if isinstance(value, tuple) else value) + 1
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = scores
-                self._size += len(scores) + 1
+                self._cache[key] = value
+                self._size += size
             while self._size > CACHE_POSTINGS and len(self._cache) > 1:
                 _, dropped = self._cache.popitem(last=False)
-                self._size -= len(dropped) + 1
+                self._size -= len(dropped[0] if isinstance(dropped, tuple) else dropped) + 1
 
     def _bm25(self, reader: IndexReader, fieldname: str, ids: list[int],
               weights: list[float]) -> Scores:
@@ -98,9 +114,8 @@ class Postings:
 class Evaluator:
     """Scores a query against one reader, using (and filling) a generation's caches."""
 
-    def __init__(self, reader: IndexReader, searcher, postings: Postings) -> None:
+    def __init__(self, reader: IndexReader, postings: Postings) -> None:
         self.reader = reader
-        self.searcher = searcher
         self.postings = postings
 
     def scores(self, query: q.Query) -> Scores:
@@ -116,10 +131,23 @@ class Evaluator:
 
     def _eval(self, node: q.Query) -> tuple[Scores, float]:
         """(scores, factor): the true score of a document is ``scores[doc] * factor``; the
-        dict may be a cached one and is never changed."""
-        boost = getattr(node, "boost", 1.0)
+        dict may be a cached one and is never changed.
+
+        Every subtree's result is cached for the generation too: the same word in another
+        query (``pleegzorg`` in "pleegzorg school" and "pleegzorg wonen") is merged once.
+        """
         if isinstance(node, q.Term):
+            boost = getattr(node, "boost", 1.0)
             return self.postings.term(self.reader, node.fieldname, node.text), boost
+        key = ("\0node", node)
+        found = self.postings.cached(key)
+        if found is None:
+            found = self._eval_compound(node)
+            self.postings.remember(key, found)
+        return found
+
+    def _eval_compound(self, node: q.Query) -> tuple[Scores, float]:
+        boost = getattr(node, "boost", 1.0)
         if isinstance(node, q.Phrase):
             return self._phrase(node), boost
         if isinstance(node, q.ConstantScoreQuery):
@@ -144,12 +172,13 @@ class Evaluator:
         terms = [self.postings.term(self.reader, node.fieldname, w) for w in node.words]
         if not terms or not all(terms):
             return {}
-        smallest = min(terms, key=len)
-        candidates = [d for d in smallest if all(d in t for t in terms)]
+        terms.sort(key=len)
+        candidates = set(terms[0]).intersection(*terms[1:])
         if not candidates:
             return {}
-        found = self.postings.phrase(self.reader, self.searcher, node)
-        return {d: sum(t[d] for t in terms) for d in candidates if d in found}
+        found = self.postings.phrase(self.reader, node.fieldname, tuple(node.words),
+                                     list(candidates))
+        return _sum([({d: t[d] for d in found}, 1.0) for t in terms])
 
     @staticmethod
     def _and(parts: list[tuple[Scores, float]]) -> Scores:
@@ -204,15 +233,10 @@ def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[list[
 
 def _read_blocks(matcher, ids: list[int], weights: list) -> bool:
     """Read a whoosh3 leaf matcher block by block; False when it is not one."""
-    needed = ("_atend", "_ids", "_weights", "_read_ids", "_read_weights", "_lastblock",
-              "_next_block", "_i")
-    if type(matcher).__name__ != "W3LeafMatcher" or not all(hasattr(matcher, n) for n in needed):
-        return False
-    if matcher._i != 0:
+    if not _is_w3_leaf(matcher) or not hasattr(matcher, "_read_weights"):
         return False
     while not matcher._atend:
-        if matcher._ids is None:
-            matcher._read_ids()
+        _block_ids(matcher)
         if matcher._weights is None:
             matcher._read_weights()
         ids.extend(matcher._ids)
@@ -221,6 +245,90 @@ def _read_blocks(matcher, ids: list[int], weights: list) -> bool:
             break
         matcher._next_block()
     return True
+
+
+def _phrase_docs(reader: IndexReader, fieldname: str, words: tuple[str, ...],
+                 candidates: list[int]) -> list[int]:
+    """The candidates where ``words`` stand in this order, read from the positions of only
+    those documents (Whoosh's phrase matcher walks every document of the rarest word)."""
+    # ends[d]: the positions where the words read so far end, in document d.
+    ends: dict[int, set[int]] | None = None
+    for word in words:
+        positions = read_positions(reader, fieldname, word, candidates)
+        if ends is None:
+            ends = {d: set(p) for d, p in positions.items()}
+        else:
+            following = {}
+            for d, before in ends.items():
+                now = {p for p in positions.get(d, ()) if p - 1 in before}
+                if now:
+                    following[d] = now
+            ends = following
+        candidates = sorted(ends)
+        if not candidates:
+            return []
+    return sorted(ends or ())
+
+
+def read_positions(reader: IndexReader, fieldname: str, text: str,
+                   docs: list[int]) -> dict[int, list[int]]:
+    """Word positions of one term in the given (sorted) documents."""
+    result: dict[int, list[int]] = {}
+    wanted_all = set(docs)
+    for sub, offset in reader.leaf_readers():
+        end = offset + sub.doc_count_all()
+        local = [d - offset for d in docs if offset <= d < end]
+        if not local or (fieldname, text) not in sub:
+            continue
+        matcher = sub.postings(fieldname, text)
+        leaf = getattr(matcher, "child", matcher)
+        # Few documents wanted from a long posting list: skipping reads only their blocks.
+        few = len(local) * 8 < sub.doc_frequency(fieldname, text)
+        if not few and _is_w3_leaf(leaf) and \
+                sub.schema[fieldname].format.__class__.__name__ == "Positions":
+            # Whole blocks at once; deleted documents are never among the wanted ones.
+            wanted = {d - offset for d in wanted_all if offset <= d < end}
+            while not leaf._atend:
+                _block_ids(leaf)
+                if leaf._values is None:
+                    leaf._read_values()
+                for docnum, value in zip(leaf._ids, leaf._values, strict=True):
+                    if docnum in wanted:
+                        result[docnum + offset] = _decode_positions(value)
+                if leaf._lastblock:
+                    break
+                leaf._next_block()
+            continue
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                result[docnum + offset] = matcher.value_as("positions")
+    return result
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """Whoosh's ``Positions`` value: a 4-byte count, then pickled deltas (its final "."
+    stripped); decoded with C-level ``accumulate`` instead of a Python loop."""
+    return list(accumulate(pickle.loads(value[4:] + b".")))
+
+
+def _block_ids(leaf) -> None:
+    """Load the block's document numbers: Whoosh's own delta decoding is a Python generator;
+    ``accumulate`` does the same sum in C."""
+    if leaf._ids is None:
+        if leaf._data is None:
+            leaf._read_data()
+        ids = leaf._data[0]
+        leaf._ids = ids if leaf._byteids else tuple(accumulate(ids))
+
+
+def _is_w3_leaf(matcher) -> bool:
+    needed = ("_atend", "_ids", "_values", "_data", "_read_data", "_byteids", "_read_values",
+              "_lastblock", "_next_block", "_i")
+    return (type(matcher).__name__ == "W3LeafMatcher" and getattr(matcher, "_i", 1) == 0
+            and all(hasattr(matcher, n) for n in needed))
 
 
 def read_lengths(reader: IndexReader, fieldname: str) -> list[int]:

@@ -46,7 +46,7 @@ class Generation:
     def __init__(self, searcher: Searcher) -> None:
         self.facets = FacetSets(searcher.reader())
         self.postings = Postings(searcher.reader())
-        self.results: OrderedDict[tuple, Results] = OrderedDict()
+        self.results: OrderedDict[tuple, Results | list[Hit]] = OrderedDict()
         self._speller: Speller | None = None
         self._published: list | None = None
         self._lock = threading.Lock()
@@ -68,14 +68,14 @@ class Generation:
                     reader.doc_frequency(f, term) for f in ("title", "summary", "body")))
             return self._speller
 
-    def cached(self, key: tuple) -> Results | None:
+    def cached(self, key: tuple):
         with self._lock:
             found = self.results.get(key)
             if found is not None:
                 self.results.move_to_end(key)
             return found
 
-    def store(self, key: tuple, results: Results) -> None:
+    def store(self, key: tuple, results) -> None:
         with self._lock:
             self.results[key] = results
             while len(self.results) > RESULT_CACHE_SIZE:
@@ -143,7 +143,7 @@ class Engine:
              filters, page: int, page_size: int, sort: str) -> Results:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
-        evaluator = Evaluator(searcher.reader(), searcher, generation.postings)
+        evaluator = Evaluator(searcher.reader(), generation.postings)
         scores = _allowed(evaluator.scores(built.query), allowed)
         if not scores and built.relaxed is not None:
             results.message = "partial"
@@ -175,6 +175,16 @@ class Engine:
     def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
         """Advice like this one: its most telling words, and its themes, over the index."""
         searcher, generation = self.searcher(ix)
+        key = ("\0more-like-this", int(advice_id), int(limit))
+        cached = generation.cached(key)
+        if cached is not None:
+            return list(cached)
+        related = self._more_like_this(searcher, generation, advice_id, limit)
+        generation.store(key, related)
+        return list(related)
+
+    def _more_like_this(self, searcher: Searcher, generation: Generation, advice_id: int,
+                        limit: int) -> list[Hit]:
         docnum = searcher.document_number(id=str(advice_id))
         if docnum is None or limit < 1:
             return []
@@ -191,7 +201,7 @@ class Engine:
                 Or([q.Term("themes", t) for t in themes]), score=MLT_THEME_SCORE))
         if not subqueries:
             return []
-        evaluator = Evaluator(searcher.reader(), searcher, generation.postings)
+        evaluator = Evaluator(searcher.reader(), generation.postings)
         scores = evaluator.scores(Or(subqueries))
         scores.pop(docnum, None)
         best = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
@@ -205,15 +215,16 @@ def _allowed(scores: dict[int, float], allowed) -> dict[int, float]:
 
 
 def _page(tiers: list[set[int]], key: Callable[[int], float], first: int, size: int) -> list[int]:
-    """Documents ``first`` to ``first + size`` of the tiers in order, each tier best first
-    (highest ``key``, then lowest docnum); only as many are sorted as the page needs."""
+    """Documents ``first`` to ``first + size`` of the tiers in order, each tier best first;
+    only as many are sorted as the page needs. Ties keep document order (sets of ints iterate
+    in a fixed order; small tiers are sorted to be sure)."""
     page: list[int] = []
     for tier in tiers:
         if first >= len(tier):
             first -= len(tier)
             continue
         wanted = first + size - len(page)
-        best = heapq.nlargest(wanted, tier, key=lambda d: (key(d), -d))
+        best = heapq.nlargest(wanted, sorted(tier) if len(tier) < 2_000 else tier, key=key)
         page.extend(best[first:])
         first = 0
         if len(page) >= size:

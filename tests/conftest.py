@@ -8,6 +8,7 @@ PostgreSQL-only tests into a failure, so CI cannot pass without really using Pos
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -58,9 +59,26 @@ def app(tmp_path: Path) -> Iterator:
     application.extensions["kb.engine"].dispose()
 
 
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path | None:
+    """On SQLite: the demo database and index built once, copied for each test that needs it."""
+    if POSTGRES_URL:
+        return None
+    folder = tmp_path_factory.mktemp("demo-template")
+    application = _make_app(folder, LOAD_DEMO=True)
+    application.extensions["kb.engine"].dispose()
+    return folder
+
+
 @pytest.fixture
-def demo_app(tmp_path: Path) -> Iterator:
-    """An app with the demo content imported and indexed, as a new user first sees it."""
+def demo_app(tmp_path: Path, _demo_template: Path | None) -> Iterator:
+    """An app with the demo content imported and indexed, as a new user first sees it.
+
+    Each test gets its own copy, so a test may change it freely.
+    """
+    if _demo_template is not None:
+        shutil.copy(_demo_template / "test.db", tmp_path / "test.db")
+        shutil.copytree(_demo_template / "index", tmp_path / "index")
     application = _make_app(tmp_path, LOAD_DEMO=True)
     yield application
     application.extensions["kb.engine"].dispose()

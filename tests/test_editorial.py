@@ -144,7 +144,7 @@ def test_the_review_page_shows_preview_diff_privacy_reading_and_actions(client, 
     for action in ("Publiceer", "Vraag om wijzigingen", "Verander het webadres", "Bewerken",
                    "Geschiedenis"):
         assert action in html
-    assert "Trek in" not in html  # only for published advice
+    assert "Trek dit advies in" not in html  # only for published advice
     assert "schrijverlogin" not in html  # people are named by display name only
 
 

@@ -38,7 +38,7 @@ DOCS = [
         themes=("pleegzorg",), audience=("gemeenten", "jeugdhulpaanbieders"),
         region="Utrecht", published=date(2023, 5, 1)),
     doc(2, "Leg de OTS uit", "Een ondertoezichtstelling in gewone taal.",
-        "Bij een ondertoezichtstelling komt er een jeugdbeschermer. Veel kinderen snappen het niet.",
+        "Bij een ondertoezichtstelling komt er een jeugdbeschermer. Kinderen snappen het niet.",
         themes=("jeugdbescherming",), audience=("jeugdbescherming",), region="Flevoland",
         published=date(2024, 11, 26)),
     doc(3, "Beleid maken met jongeren", "Gemeenten schrijven beleid.",
