@@ -13,6 +13,7 @@ from kb.advice import published_advice
 from kb.cli_accounts import invite_cli, user_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
+from kb.models import IndexChange
 from kb.themes import ThemeFileError, sync_themes
 
 kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content, the index, accounts.")
@@ -35,6 +36,9 @@ def themes_command(folder: Path | None) -> None:
     try:
         with session_scope() as session:
             report = sync_themes(session, folder)
+            if report.added or report.updated or report.deleted:
+                # Other workers and nodes reload the query vocabulary when they see this row.
+                session.add(IndexChange(advice_id=None))
     except ThemeFileError as exc:
         raise click.ClickException(f"theme files have problems, nothing changed:\n{exc}") from exc
     click.echo(f"Themes: {len(report.added)} added, {len(report.updated)} updated, "

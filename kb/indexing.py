@@ -42,6 +42,13 @@ def is_behind(session: Session, index: SearchIndex) -> bool:
     return (count, highest) != (applied.pending_count, applied.pending_max)
 
 
+def latest_theme_change(session: Session) -> int | None:
+    """The id of the newest theme change in the log, or None."""
+    return session.exec(
+        select(func.max(IndexChange.id)).where(IndexChange.advice_id.is_(None))
+    ).one()
+
+
 def catch_up(session: Session, index: SearchIndex, to_document: Callable,
              wait: bool = False, on_themes: Callable[[], None] | None = None) -> int:
     """Apply the changes after the index's mark; returns how many advice were written.

@@ -22,6 +22,9 @@ from search_index import Results, SearchDocument, SearchIndex, ThemeTerms
 
 log = logging.getLogger(__name__)
 
+#: A "Lees ook" hit must score at least this share of the best hit's score.
+RELATED_MIN_SHARE = 0.3
+
 
 def init_app(app: Flask) -> None:
     """Attach the search index to the app."""
@@ -97,4 +100,31 @@ def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
     index = search_index()
     if indexing.is_behind(session, index):
         catch_up(session)
+    _follow_theme_changes(session, index)
     return index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
+
+
+def _follow_theme_changes(session: Session, index: SearchIndex) -> None:
+    """Reload the query vocabulary when ``kb themes`` changed the themes (in any process).
+
+    The vocabulary lives in each process's memory, so each process checks the log itself
+    rather than relying on whoever applied the index changes.
+    """
+    latest = indexing.latest_theme_change(session)
+    seen = current_app.extensions.setdefault("kb.themes_seen", {"id": None})
+    if latest != seen["id"]:
+        if seen["id"] is not None or latest is not None:
+            index.set_themes(theme_terms(session))
+        seen["id"] = latest
+
+
+def related(advice: Advice, limit: int = 5) -> list[int]:
+    """Ids of advice most like this one ("Lees ook"), from the index's more-like-this."""
+    try:
+        hits = search_index().more_like_this(advice.id, limit)
+        # Only advice that is really alike: a weak tail (a few common words) is noise.
+        best = max((hit.score for hit in hits), default=0.0)
+        return [hit.id for hit in hits if hit.score >= RELATED_MIN_SHARE * best]
+    except Exception:  # the page must render even when the index is being repaired
+        log.exception("More-like-this failed for advice %s", advice.id)
+        return []

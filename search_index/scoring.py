@@ -193,9 +193,14 @@ class Evaluator:
 
 
 def _sum(parts: Iterable[tuple[Scores, float]]) -> Scores:
-    total: Scores = {}
+    """Add scores per document; starts from a copy of the biggest dict (a C-speed copy)."""
+    parts = sorted(parts, key=lambda p: len(p[0]), reverse=True)
+    if not parts:
+        return {}
+    biggest, factor = parts[0]
+    total = dict(biggest) if factor == 1.0 else {d: s * factor for d, s in biggest.items()}
     get = total.get
-    for scores, factor in parts:
+    for scores, factor in parts[1:]:
         for d, s in scores.items():
             total[d] = get(d, 0.0) + s * factor
     return total

@@ -185,3 +185,21 @@ def test_an_edit_of_published_advice_is_searchable_at_once(app, make_advice):
         session.commit()
         search.catch_up(session)
     assert api_slugs(app, "pimpelmees") == [advice.slug]
+
+
+def test_a_theme_change_reaches_the_query_vocabulary_of_every_worker(app, make_advice,
+                                                                   tmp_path):
+    import yaml
+
+    other = second_worker(app, tmp_path)
+    advice = make_advice(themes=("pleegzorg",), title="Steun in huis")
+    assert api_slugs(other, "zwaluwnest") == []
+    folder = tmp_path / "themes"
+    shutil.copytree(Path(app.config["THEMES_DIR"]), folder)
+    data = yaml.safe_load((folder / "pleegzorg.yaml").read_text())
+    data["synonyms"].append("zwaluwnest")
+    (folder / "pleegzorg.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = app.test_cli_runner().invoke(args=["kb", "themes", "--folder", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert api_slugs(other, "zwaluwnest") == [advice.slug]
+    other.extensions["kb.engine"].dispose()

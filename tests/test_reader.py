@@ -112,12 +112,20 @@ def test_the_citation_follows_apa_with_a_dutch_date(client, make_advice):
     assert "ExpEx Flevoland. (2025, 14 maart). Luister eerst. ExpEx Kennisbank." in text
 
 
-def test_related_advice_shares_themes(client, make_advice):
-    main = make_advice(themes=("pleegzorg",))
-    sibling = make_advice(themes=("pleegzorg", "wonen"), title="Broertje")
-    make_advice(themes=("verslaving",), title="Vreemde eend")
+def test_read_also_shows_advice_alike_in_words_and_themes(client, make_advice):
+    main = make_advice(themes=("pleegzorg",), title="Steun voor pleegouders",
+                       summary="Over logeeropvang.",
+                       body="Pleegouders hebben steun nodig bij logeeropvang en training.")
+    alike = make_advice(themes=("wonen",), title="Broertje", summary="Logeeropvang helpt.",
+                        body="Steun pleegouders met logeeropvang en een goede training.")
+    sibling = make_advice(themes=("pleegzorg",), title="Zusje", summary="Kort.",
+                          body="Iets heel anders.")
+    make_advice(themes=("verslaving",), title="Vreemde eend", summary="Feest.",
+                body="Alcohol en gamen op een feestje.")
     html = client.get(f"/advies/{main.id}/{main.slug}").get_data(as_text=True)
-    assert f"/advies/{sibling.id}/{sibling.slug}" in html
+    assert "Lees ook" in html
+    assert html.index(f"/advies/{alike.id}/{alike.slug}") < html.index(
+        f"/advies/{sibling.id}/{sibling.slug}")
     assert "Vreemde eend" not in html
 
 

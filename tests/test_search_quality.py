@@ -187,3 +187,11 @@ def test_a_synonym_match_ranks_below_the_advice_that_uses_the_word(demo_app):
         found = [hit.slug for hit in search.search("JeugdzorgPlus").hits]
     assert found.index("denk-vanaf-de-eerste-dag-aan-de-weg-naar-buiten") < found.index(
         "een-gesloten-plaatsing-mag-nooit-voelen-als-straf")
+
+
+def test_the_app_gives_the_index_its_themes(demo_app):
+    """`jongvolwassenen` is only a synonym in themes/18-18plus.yaml; it finds that theme."""
+    with demo_app.test_request_context():
+        results = search.search("jongvolwassenen")
+    assert results.total > 0
+    assert all("18-18plus" in hit.themes for hit in results.hits)

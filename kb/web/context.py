@@ -103,8 +103,25 @@ def advice_context(session: Session, advice: Advice) -> dict:
             "toc": list(advice.toc),
             "body_html": advice.body_html,
         },
-        "related": [advice_card(a) for a in related_advice(session, advice)],
+        "related": [advice_card(a) for a in read_also(session, advice)],
     }
+
+
+def read_also(session: Session, advice: Advice, limit: int = RELATED_LIMIT) -> list[Advice]:
+    """"Lees ook": the advice most alike in words, topped up with advice sharing themes."""
+    from kb import search
+
+    ids = search.related(advice, limit)
+    found = {a.id: a for a in session.exec(
+        select(Advice).where(Advice.id.in_(ids), Advice.status == AdviceStatus.PUBLISHED)
+    ).all()} if ids else {}
+    chosen = [found[i] for i in ids if i in found]
+    for extra in related_advice(session, advice, limit):
+        if len(chosen) >= limit:
+            break
+        if extra not in chosen:
+            chosen.append(extra)
+    return chosen[:limit]
 
 
 def related_advice(session: Session, advice: Advice, limit: int = RELATED_LIMIT) -> list[Advice]:
