@@ -195,24 +195,34 @@ def make_user(app):
 
 
 @pytest.fixture
-def login_as(app, client, make_user):
+def login_as(app, client, make_user, log_in_as):
     """Log the test client in with a new account of this role; returns the account.
 
     ``login_as(None)`` stays anonymous but still gives the client a CSRF token.
     """
-    from kb.auth import _fingerprint
 
     def login(role: str | None = Role.CONTRIBUTOR, **fields) -> User | None:
         user = make_user(role=role, **fields) if role else None
+        log_in_as(user)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def log_in_as(client):
+    """Log the client in as an existing account (None: anonymous), with a CSRF token."""
+    from kb.auth import _fingerprint
+
+    def log(user: User | None) -> None:
         with client.session_transaction() as sess:
             sess.clear()
             sess["csrf_token"] = "test-csrf-token"
             if user is not None:
                 sess["uid"] = user.id
                 sess["pw"] = _fingerprint(user)
-        return user
 
-    return login
+    return log
 
 
 @pytest.fixture

@@ -59,19 +59,9 @@ def people(make_user):
 
 
 @pytest.fixture
-def log_in(client):
-    """Log the client in as an existing account (None: anonymous), with a CSRF token."""
-    from kb.auth import _fingerprint
-
-    def log(user) -> None:
-        with client.session_transaction() as sess:
-            sess.clear()
-            sess["csrf_token"] = "test-csrf-token"
-            if user is not None:
-                sess["uid"] = user.id
-                sess["pw"] = _fingerprint(user)
-
-    return log
+def log_in(log_in_as):
+    """Log the client in as an existing account (None: anonymous); see conftest.log_in_as."""
+    return log_in_as
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
 from kb.web.workspace import (
     aids_context,
+    expected_revision,
     form_context,
     person_name,
     preview_context,
@@ -89,7 +90,7 @@ def advice(advice_id: int):
     if request.method == "GET":
         return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
     form = AdviceForm.from_request(request.form)
-    expected = _expected_revision()
+    expected = expected_revision()
     action = request.form.get("action")
     if action not in ("save", "submit"):
         return _preview(form, names, item, revision=expected)
@@ -114,7 +115,7 @@ def withdraw(advice_id: int):
     item = _own_advice_or_404(advice_id)
     reason = request.form.get("reason", "")
     try:
-        run(workflow.request_withdrawal, current_user(), item, reason, _expected_revision())
+        run(workflow.request_withdrawal, current_user(), item, reason, expected_revision())
     except InvalidInput as error:
         return _view_page(item, errors=error.errors, reason=clean_note(reason)[0],
                           status=error.status_code)
@@ -131,14 +132,6 @@ def _own_advice_or_404(advice_id: int) -> Advice:
     if item is None or item.owner_id != current_user().id:
         abort(404)
     return item
-
-
-def _expected_revision() -> int:
-    """The revision the form was loaded with (optimistic locking); a form without one is bad."""
-    try:
-        return int(request.form.get("revision", ""))
-    except ValueError:
-        abort(400)
 
 
 def _after_save(item: Advice, action: str):

@@ -22,6 +22,7 @@ from kb.review import compare_base, feedback, review_queue
 from kb.web.context import advice_url
 from kb.web.workspace import (
     aids_context,
+    expected_revision,
     form_context,
     person_name,
     preview_context,
@@ -76,7 +77,7 @@ def review(advice_id: int):
 @require_role(Role.EDITOR)
 def publish(advice_id: int):
     item = _advice_or_404(advice_id)
-    run(workflow.publish, current_user(), item, _expected_revision())
+    run(workflow.publish, current_user(), item, expected_revision())
     flash("Het advies staat nu op de website en is te vinden met zoeken.")
     return _back(item)
 
@@ -87,7 +88,7 @@ def request_changes(advice_id: int):
     item = _advice_or_404(advice_id)
     note = request.form.get("note", "")
     try:
-        run(workflow.request_changes, current_user(), item, note, _expected_revision())
+        run(workflow.request_changes, current_user(), item, note, expected_revision())
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"note": clean_note(note)[0]},
                             status=error.status_code)
@@ -101,7 +102,7 @@ def withdraw(advice_id: int):
     item = _advice_or_404(advice_id)
     reason = request.form.get("reason", "")
     try:
-        run(workflow.withdraw, current_user(), item, reason, _expected_revision())
+        run(workflow.withdraw, current_user(), item, reason, expected_revision())
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"reason": clean_note(reason)[0]},
                             status=error.status_code)
@@ -113,7 +114,7 @@ def withdraw(advice_id: int):
 @require_role(Role.EDITOR)
 def restore(advice_id: int):
     item = _advice_or_404(advice_id)
-    run(workflow.restore, current_user(), item, _expected_revision())
+    run(workflow.restore, current_user(), item, expected_revision())
     flash("Het advies staat weer op de website, onder dezelfde link.")
     return _back(item)
 
@@ -124,7 +125,7 @@ def rename(advice_id: int):
     item = _advice_or_404(advice_id)
     slug = request.form.get("slug", "")
     try:
-        run(workflow.rename_slug, current_user(), item, slug, _expected_revision())
+        run(workflow.rename_slug, current_user(), item, slug, expected_revision())
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"slug": slug[:200]},
                             status=error.status_code)
@@ -144,7 +145,7 @@ def edit(advice_id: int):
     if request.method == "GET":
         return _edit_page(AdviceForm.from_content(content_of(item)), names, item)
     form = AdviceForm.from_request(request.form)
-    expected = _expected_revision()
+    expected = expected_revision()
     note = request.form.get("note", "")
     if request.form.get("action") != "save":
         errors = form.validate(workflow.known_themes(session), names, complete=True)
@@ -203,7 +204,7 @@ def restore_revision(advice_id: int, number: int):
         abort(404)
     before = item.revision
     try:
-        run(workflow.restore_revision, current_user(), item, number, _expected_revision())
+        run(workflow.restore_revision, current_user(), item, number, expected_revision())
     except InvalidInput:
         flash("Deze versie kan niet terug: een van de thema’s bestaat niet meer.")
         return redirect(url_for(".history", advice_id=item.id), code=303)
@@ -222,13 +223,6 @@ def _advice_or_404(advice_id: int) -> Advice:
     if item is None or item.status not in workflow.EDITOR_VISIBLE:
         abort(404)
     return item
-
-
-def _expected_revision() -> int:
-    try:
-        return int(request.form.get("revision", ""))
-    except ValueError:
-        abort(400)
 
 
 def _back(item: Advice):

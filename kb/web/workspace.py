@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, render_template, url_for
+from flask import Blueprint, Flask, abort, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -225,3 +225,11 @@ def local_time(value: datetime | None) -> str:
     if LOCAL_TIME is not None:
         value = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
     return f"{long_date(value.date())}, {value:%H:%M}"
+
+
+def expected_revision() -> int:
+    """The revision a form was loaded with (optimistic locking); a form without one is bad."""
+    try:
+        return int(request.form.get("revision", ""))
+    except ValueError:
+        abort(400)
