@@ -332,3 +332,14 @@ def test_check_is_fast_on_100_kb() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 1.5  # typically ~0.25 s; generous for slow CI machines
     assert len(hints) > 500
+
+
+def test_every_hint_kind_has_a_dutch_explanation_in_the_templates():
+    from pathlib import Path
+
+    from kb.privacy import KINDS
+
+    template = (Path(__file__).resolve().parent.parent / "kb" / "templates" / "_work.html"
+                ).read_text(encoding="utf-8")
+    missing = [kind for kind in KINDS if f"'{kind}':" not in template]
+    assert missing == []
