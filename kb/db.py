@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -35,7 +35,31 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kb.engine"] = engine
     SQLModel.metadata.create_all(engine)
+    check_schema(engine)
     app.teardown_appcontext(_close_session)
+
+
+class SchemaMismatch(RuntimeError):
+    """The database was made by an older version and lacks columns this version needs."""
+
+
+def check_schema(engine: Engine) -> None:
+    """Fail at start with a clear message, not later with a confusing query error.
+
+    ``create_all`` adds missing tables but never missing columns.
+    """
+    inspector = inspect(engine)
+    missing = []
+    for table in SQLModel.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns
+                    if column.name not in present]
+    if missing:
+        raise SchemaMismatch(
+            "The database lacks columns this version needs: " + ", ".join(missing) + ". "
+            "Export the advice with `flask --app app kb export DIR` using the previous version, "
+            "start with an empty database, and import them again."
+        )
 
 
 def engine() -> Engine:

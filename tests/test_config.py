@@ -81,3 +81,18 @@ def test_a_missing_index_is_rebuilt_on_start(tmp_path):
 def test_every_setting_is_documented_in_the_readme():
     for setting in SETTINGS:
         assert f"KB_{setting.name}" in README, setting.name
+
+
+def test_a_database_from_an_older_version_is_refused_with_a_clear_message(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from kb.db import SchemaMismatch
+
+    connection = sqlite3.connect(tmp_path / "kennisbank.db")
+    connection.execute("create table advice (id integer primary key, slug varchar(200))")
+    connection.commit()
+    connection.close()
+    with pytest.raises(SchemaMismatch, match=r"lacks columns .*advice\.title.*kb export"):
+        create_app({"INSTANCE_PATH": tmp_path, "LOAD_DEMO": False})
