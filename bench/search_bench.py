@@ -135,7 +135,12 @@ def measure_whoosh(app, queries: list[Query], profile_dir: Path | None) -> dict:
         # Each query twice in a row, the second timed: a result cache (if any) now answers.
         warm = _profiled(None if uncached else profile_dir, "query",
                          lambda: [(run(q), run(q))[1] for q in queries])
+    judged = uncached or warm
+    by_kind: dict[str, list[float]] = {}
+    for query, (elapsed, _) in zip(queries, judged, strict=True):
+        by_kind.setdefault(query.kind, []).append(elapsed * 1000)
     return {"cold": percentiles([t for t, _ in cold]), "warm": percentiles([t for t, _ in warm]),
+            "by_kind": {k: (statistics.median(v), max(v)) for k, v in by_kind.items()},
             "uncached": percentiles([t for t, _ in uncached]) if uncached else None,
             "mean_hits": statistics.fmean(total for _, total in cold),
             "caches": caches.describe()}
@@ -176,9 +181,12 @@ def worker(size: int, seed: int, query_count: int, profile_dir: Path | None) -> 
 
             indexed_count = _profiled(profile_dir, "rebuild", do_rebuild)
             indexed, rss_index = time.perf_counter(), rss_mb()
+            # A parallel Whoosh writer works in child processes: their peak counts too.
+            rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         figures = {
             "size": size, "code": fingerprint, "load": load, "rss_import_mb": rss_import,
-            "rss_index_mb": rss_index, "indexed": indexed_count, "corpus_mb": corpus_bytes / 1e6,
+            "rss_index_mb": rss_index, "rss_children_mb": rss_children, "indexed": indexed_count,
+            "corpus_mb": corpus_bytes / 1e6,
             "import_s": imported - start, "index_s": indexed - imported,
             "index_mb": disk_mb(tmp / "index"),
             "whoosh": measure_whoosh(app, queries, profile_dir),
@@ -335,9 +343,15 @@ def size_table(r: dict) -> str:
         ("peak RSS MB after import / index / queries",
          f"{r['rss_import_mb']:.0f} / {r['rss_index_mb']:.0f} / {r['rss_mb']:.0f}",
          f"(with FTS5: {r['rss_all_mb']:.0f})"),
+        ("peak RSS MB of the largest child process (parallel indexing)",
+         f"{r.get('rss_children_mb', 0):.0f}", ""),
     ]
+    slowest = sorted(w["by_kind"].items(), key=lambda item: -item[1][1])[:5]
     lines = ["| | Whoosh (production path) | FTS5 reference |", "|---|---:|---:|"]
-    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "Slowest kinds of query (new query; median / max ms): " + ", ".join(
+        f"{kind} {median:.0f} / {worst:.0f}" for kind, (median, worst) in slowest)]
+    return "\n".join(lines)
 
 
 def targets_table(results: dict[int, dict]) -> str:
@@ -360,8 +374,9 @@ def targets_table(results: dict[int, dict]) -> str:
     rows.append((f"import + index of {size:,} advice ≤ {limit:.0f} s",
                  *((f"{build:.1f} s", verdict(build <= limit)) if r else ("not measured", "—"))))
     for size, r in sorted(results.items()):
-        rows.append((f"peak RSS ≤ {RSS_LIMIT_MB:.0f} MB at {size:,}", f"{r['rss_mb']:.0f} MB",
-                     verdict(r["rss_mb"] <= RSS_LIMIT_MB)))
+        peak = max(r["rss_mb"], r.get("rss_children_mb", 0))
+        rows.append((f"peak RSS ≤ {RSS_LIMIT_MB:.0f} MB at {size:,} (largest process)",
+                     f"{peak:.0f} MB", verdict(peak <= RSS_LIMIT_MB)))
     lines = ["| target | measured | result |", "|---|---:|---|"]
     return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
 

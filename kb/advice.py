@@ -6,6 +6,7 @@ rename keeps the old slug so that earlier links redirect.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -74,18 +75,25 @@ def save_advice(
     note: str = "",
     author_id: int | None = None,
     owner_id: int | None = None,
+    themes: Mapping[str, Theme] | None = None,
 ) -> tuple[Advice, Revision | None]:
     """Create or change an advice and write its revision; ``(advice, None)`` if unchanged.
 
     ``author_id`` is the account making this change (kept on the revision); ``owner_id`` the
-    writer of a *new* advice. Neither is ever public.
+    writer of a *new* advice. Neither is ever public. ``themes`` (slug → theme) spares a bulk
+    import one theme query per advice.
     """
     if advice is not None and content_of(advice) == content and advice.status == status:
         return advice, None
     was_public = advice is not None and advice.is_public
+    is_new = advice is None
     if advice is None:
+        # Every field with a default factory is given: pydantic inspects a factory's signature
+        # on each use, which was a seventh of a bulk import.
+        now = utcnow()
         advice = Advice(slug=content.slug, title=content.title, summary=content.summary,
-                        owner_id=owner_id)
+                        owner_id=owner_id, toc=[], authors=[], audience=[], created_at=now,
+                        updated_at=now)
         session.add(advice)
     elif advice.slug != content.slug:
         _retire_slug(session, advice)
@@ -105,8 +113,8 @@ def save_advice(
     advice.status = status
     advice.revision += 1
     advice.updated_at = utcnow()
-    session.flush()
-    _set_themes(session, advice, content.themes)
+    session.flush()  # the new advice's id, for its links and revision
+    _set_themes(session, advice, content.themes, themes, is_new)
 
     revision = Revision(
         advice_id=advice.id,
@@ -120,23 +128,31 @@ def save_advice(
     session.add(revision)
     if was_public or advice.is_public:
         # Same transaction as the change: the search index can never miss it.
-        session.add(IndexChange(advice_id=advice.id))
+        session.add(IndexChange(advice_id=advice.id, created_at=utcnow()))
     session.flush()
     return advice, revision
 
 
-def _set_themes(session: Session, advice: Advice, slugs: tuple[str, ...]) -> None:
-    """Replace the advice's theme links, keeping the writer's order."""
-    found = {t.slug: t for t in session.exec(select(Theme).where(Theme.slug.in_(slugs))).all()}
+def _set_themes(session: Session, advice: Advice, slugs: tuple[str, ...],
+                themes: Mapping[str, Theme] | None = None, is_new: bool = False) -> None:
+    """Replace the advice's theme links, keeping the writer's order.
+
+    The links are written by the next flush (the caller's); only replacing old links needs a
+    flush of its own, because a deleted link may come back with the same key.
+    """
+    found = themes if themes is not None else {
+        t.slug: t for t in session.exec(select(Theme).where(Theme.slug.in_(slugs))).all()}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
         raise ValueError(f"unknown themes: {', '.join(missing)}")
-    for link in session.exec(select(AdviceTheme).where(AdviceTheme.advice_id == advice.id)):
-        session.delete(link)
-    session.flush()
+    if not is_new:
+        links = session.exec(select(AdviceTheme).where(AdviceTheme.advice_id == advice.id)).all()
+        for link in links:
+            session.delete(link)
+        if links:
+            session.flush()
     for position, slug in enumerate(slugs):
         session.add(AdviceTheme(advice_id=advice.id, theme_id=found[slug].id, position=position))
-    session.flush()
     session.expire(advice, ["themes"])
 
 

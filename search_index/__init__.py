@@ -12,6 +12,7 @@ Modules: ``analysis`` (Dutch terms), ``compounds``, ``synonyms``, ``spelling``, 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import fields
@@ -28,6 +29,10 @@ from search_index.synonyms import Thesaurus
 __all__ = ["Applied", "Hit", "Results", "SearchDocument", "SearchIndex", "ThemeTerms"]
 
 log = logging.getLogger(__name__)
+
+#: A rebuild of at least this many documents runs the Whoosh writer in PARALLEL_PROCS processes.
+PARALLEL_MIN_DOCS = 2_000
+PARALLEL_PROCS = min(2, os.cpu_count() or 1)
 
 
 class SearchIndex:
@@ -123,8 +128,9 @@ class SearchIndex:
 
     def rebuild(self, docs: Iterable[SearchDocument],
                 progress: Callable[[int], None] | None = None,
-                applied: Applied | None = None) -> None:
-        """Rebuild from scratch beside the live index and switch atomically.
+                applied: Applied | None = None) -> int:
+        """Rebuild from scratch beside the live index and switch atomically; returns the
+        document count.
 
         All documents are read first: their words are the compound vocabulary of the new index.
         """
@@ -133,10 +139,13 @@ class SearchIndex:
         for doc in docs:  # word by word, never all text at once (memory at 50,000 advice)
             found |= words(f"{doc.title}\n{doc.summary}\n{doc.body}", MIN_PART)
         decompounder = Decompounder(self._theme_terms() | vocabulary(found))
-        ix = indexer.rebuild(self.root, self._prepare(docs, decompounder), progress, applied)
+        procs = PARALLEL_PROCS if len(docs) >= PARALLEL_MIN_DOCS else 1
+        ix = indexer.rebuild(self.root, self._prepare(docs, decompounder), progress, applied,
+                             procs)
         with self._lock:
             self._ix = ix
             self._decompounder = decompounder
+        return len(docs)
 
     def stored_revisions(self) -> dict[int, int]:
         """Advice id → revision for every document, so the app can compare index and database."""

@@ -31,6 +31,13 @@ CURRENT_FILE = "CURRENT"
 APPLIED_FILE = "APPLIED"
 LOCK_FILE = "write.lock"
 WRITER_TIMEOUT = 30.0
+# Segments are written as separate files, never as one compound file: Whoosh reads a compound
+# file's parts through a BytesIO copy, which kept every segment's stored text (the whole corpus)
+# in each process's memory; separate files are read from the OS page cache instead.
+#: Memory a rebuild's writer gives its posting pool before it spills a sorted run to disk; in a
+#: parallel rebuild, each worker process's (Whoosh's estimate: real use is about twice that).
+WRITER_MB = 128
+WORKER_MB = 48
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] =
     Writing is idempotent (delete or replace by id), so recording ``applied`` just after the
     commit is safe: a crash in between only means those changes are applied once more.
     """
-    writer = ix.writer(timeout=WRITER_TIMEOUT)
+    writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
     try:
         for advice_id in deletes:
             writer.delete_by_term("id", str(advice_id))
@@ -156,10 +163,12 @@ def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] =
 
 def rebuild(root: Path, docs: Iterable[SearchDocument],
             progress: Callable[[int], None] | None = None,
-            applied: Applied | None = None) -> Index:
+            applied: Applied | None = None, procs: int = 1) -> Index:
     """Build a new generation from ``docs`` and make it live; older generations are removed.
 
     The caller holds :func:`write_lock`, so two processes never build the same generation.
+    With ``procs`` > 1, Whoosh's multiprocessing writer indexes batches of documents in that
+    many worker processes, each writing a segment of its own (no merge at the end).
     """
     root.mkdir(parents=True, exist_ok=True)
     live = current_generation(root)
@@ -169,7 +178,8 @@ def rebuild(root: Path, docs: Iterable[SearchDocument],
         shutil.rmtree(folder)
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema())
-    writer = ix.writer(limitmb=128)
+    writer = (ix.writer(limitmb=WORKER_MB, procs=procs, multisegment=True, compound=False)
+              if procs > 1 else ix.writer(limitmb=WRITER_MB, compound=False))
     try:
         for count, doc in enumerate(docs, start=1):
             writer.add_document(**{k: v for k, v in to_fields(doc).items() if v is not None})
