@@ -125,12 +125,7 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
 
 def analyze(text: str) -> list[str]:
     """The index terms of a piece of text, in order."""
-    terms = []
-    for match in TOKEN_RE.finditer(text or ""):
-        term = index_term(match.group())
-        if term:
-            terms.append(term)
-    return terms
+    return [term for term in map(index_term, TOKEN_RE.findall(text or "")) if term]
 
 
 def words(text: str, min_chars: int = 2) -> set[str]:

@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from search_index.documents import SearchDocument
-from search_index.schema import SCHEMA_VERSION, build_schema
+from search_index.schema import CODEC, SCHEMA_VERSION, build_schema
 
 CURRENT_FILE = "CURRENT"
 APPLIED_FILE = "APPLIED"
@@ -147,7 +147,7 @@ def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] =
     Writing is idempotent (delete or replace by id), so recording ``applied`` just after the
     commit is safe: a crash in between only means those changes are applied once more.
     """
-    writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False)
+    writer = ix.writer(timeout=WRITER_TIMEOUT, compound=False, codec=CODEC)
     try:
         for advice_id in deletes:
             writer.delete_by_term("id", str(advice_id))
@@ -178,8 +178,9 @@ def rebuild(root: Path, docs: Iterable[SearchDocument],
         shutil.rmtree(folder)
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema())
-    writer = (ix.writer(limitmb=WORKER_MB, procs=procs, multisegment=True, compound=False)
-              if procs > 1 else ix.writer(limitmb=WRITER_MB, compound=False))
+    writer = (ix.writer(limitmb=WORKER_MB, procs=procs, multisegment=True, compound=False,
+                        codec=CODEC)
+              if procs > 1 else ix.writer(limitmb=WRITER_MB, compound=False, codec=CODEC))
     try:
         for count, doc in enumerate(docs, start=1):
             writer.add_document(**{k: v for k, v in to_fields(doc).items() if v is not None})

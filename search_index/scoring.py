@@ -13,16 +13,17 @@ Only the query types :mod:`search_index.expand` builds are understood: ``Term``,
 from __future__ import annotations
 
 import math
-import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from itertools import accumulate
+from collections.abc import Callable, Iterable
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
+
+from search_index.codec import ArrayLeafMatcher
+from search_index.schema import PositionArray, decode_position_array
 
 #: BM25 parameters (the usual ones, as in Whoosh and Lucene).
 K1, B = 1.2, 0.75
@@ -52,7 +53,7 @@ class Postings:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        ids, weights = read_postings(reader, fieldname, text)
+        ids, weights, _ = read_postings(reader, fieldname, text)
         if fieldname in UNSCORED_FIELDS:
             scores = dict.fromkeys(ids, 1.0)
         else:
@@ -60,16 +61,17 @@ class Postings:
         self._remember(key, scores)
         return scores
 
-    def phrase(self, reader: IndexReader, fieldname: str, words: tuple[str, ...],
-               candidates: list[int]) -> Iterable[int]:
-        """Which ``candidates`` (documents with every word) have the words side by side."""
-        key = ("\0phrase", fieldname, words)
-        with self._lock:
-            found = self._cache.get(key)
-        if found is None:
-            found = dict.fromkeys(_phrase_docs(reader, fieldname, words, sorted(candidates)), 0.0)
-            self._remember(key, found)
-        return found.keys()
+    def with_positions(self, reader: IndexReader, fieldname: str,
+                       text: str) -> tuple[Scores, dict[int, bytes]]:
+        """A term's scores (as :meth:`term`) and its encoded positions per document, read in
+        one pass over its postings; the positions are not cached (they are big)."""
+        ids, weights, values = read_postings(reader, fieldname, text, with_values=True)
+        key = (fieldname, text)
+        scores = self.cached(key)
+        if scores is None:
+            scores = self._bm25(reader, fieldname, ids, weights)
+            self._remember(key, scores)
+        return scores, dict(zip(ids, values, strict=True))
 
     def cached(self, key: tuple):
         """A cached value (see :meth:`remember`), or None."""
@@ -171,15 +173,21 @@ class Evaluator:
 
     def _phrase(self, node: q.Phrase) -> Scores:
         """Phrase documents, scored as the sum of their words' scores."""
-        terms = [self.postings.term(self.reader, node.fieldname, w) for w in node.words]
-        if not terms or not all(terms):
-            return {}
-        terms.sort(key=len)
-        candidates = set(terms[0]).intersection(*terms[1:])
-        if not candidates:
-            return {}
-        found = self.postings.phrase(self.reader, node.fieldname, tuple(node.words),
-                                     list(candidates))
+        fieldname, words = node.fieldname, tuple(node.words)
+        key = ("\0phrase", fieldname, words)
+        found = self.postings.cached(key)
+        if found is None:
+            read = [self.postings.with_positions(self.reader, fieldname, w) for w in words]
+            terms = [scores for scores, _ in read]
+            if not terms or not all(terms):
+                return {}
+            candidates = set(min(terms, key=len)).intersection(*terms)
+            decode = _position_decoder(self.reader, fieldname)
+            found = dict.fromkeys(
+                _phrase_docs([values for _, values in read], sorted(candidates), decode), 0.0)
+            self.postings.remember(key, found)
+        else:
+            terms = [self.postings.term(self.reader, fieldname, w) for w in words]
         return _sum([({d: t[d] for d in found}, 1.0) for t in terms])
 
     @staticmethod
@@ -208,14 +216,17 @@ def _sum(parts: Iterable[tuple[Scores, float]]) -> Scores:
     return total
 
 
-def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[list[int], list]:
-    """Document numbers and term frequencies of one term, over every segment.
+def read_postings(reader: IndexReader, fieldname: str, text: str,
+                  with_values: bool = False) -> tuple[list[int], list, list]:
+    """Document numbers, term frequencies and (``with_values``: the encoded positions, else
+    an empty list) of one term, over every segment.
 
     Whoosh's own posting reader decodes whole blocks but hands them out one posting per Python
     call; for its standard codec the blocks are read directly (with a safe fallback).
     """
     ids: list[int] = []
     weights: list = []
+    values: list = []
     for sub, offset in reader.leaf_readers():
         if (fieldname, text) not in sub:
             continue
@@ -223,139 +234,79 @@ def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[list[
         deleted = sub.deleted_docs_set if sub.has_deletions() else None
         leaf = getattr(matcher, "child", matcher) if deleted else matcher
         start = len(ids)
-        if not _read_blocks(leaf, ids, weights):
-            del ids[start:], weights[start:]
+        if not _read_blocks(leaf, ids, weights, values if with_values else None):
+            del ids[start:], weights[start:], values[start:]
             while matcher.is_active():
                 ids.append(matcher.id())
                 weights.append(matcher.weight())
+                if with_values:
+                    values.append(matcher.value())
                 matcher.next()
             deleted = None  # the public matcher already skips deleted documents
         if deleted:
-            kept = [(d + offset, w) for d, w in zip(ids[start:], weights[start:], strict=True)
-                    if d not in deleted]
-            ids[start:] = [d for d, _ in kept]
-            weights[start:] = [w for _, w in kept]
+            kept = [i for i in range(start, len(ids)) if ids[i] not in deleted]
+            ids[start:] = [ids[i] + offset for i in kept]
+            weights[start:] = [weights[i] for i in kept]
+            if with_values:
+                values[start:] = [values[i] for i in kept]
         elif offset:  # a later segment (a parallel rebuild writes several): shift, in C
             ids[start:] = map(offset.__add__, ids[start:])
-    return ids, weights
+    return ids, weights, values
 
 
-def _read_blocks(matcher, ids: list[int], weights: list) -> bool:
-    """Read a whoosh3 leaf matcher block by block; False when it is not one."""
-    if not _is_w3_leaf(matcher) or not hasattr(matcher, "_read_weights"):
+def _read_blocks(matcher, ids: list[int], weights: list, values: list | None) -> bool:
+    """Read an array-codec leaf matcher a block at a time; False when it is not one."""
+    if not _is_array_leaf(matcher):
         return False
     while not matcher._atend:
-        _block_ids(matcher)
+        if matcher._ids is None:
+            matcher._read_ids()
         if matcher._weights is None:
             matcher._read_weights()
         ids.extend(matcher._ids)
         weights.extend(matcher._weights)
+        if values is not None:
+            if matcher._values is None:
+                matcher._read_values()
+            values.extend(matcher._values)
         if matcher._lastblock:
             break
         matcher._next_block()
     return True
 
 
-#: A word's position and its document as one int (``doc * SPAN + position``): matching a phrase
-#: is then an intersection of int sets, done in C rather than position by position.
-SPAN = 1 << 32
-
-
-def _phrase_docs(reader: IndexReader, fieldname: str, words: tuple[str, ...],
-                 candidates: list[int]) -> list[int]:
-    """The candidates where ``words`` stand in this order, read from the positions of only
-    those documents (Whoosh's phrase matcher walks every document of the rarest word).
-
-    Word ``i`` at position ``p`` is keyed by where the phrase would start (``p - i``, shifted by
-    the phrase length to stay positive): a document matches when every word has that key."""
-    keys: set[int] | None = None
-    size = len(words)
-    for i, word in enumerate(words[:-1]):
-        found = position_keys(reader, fieldname, word, candidates, size - i)
-        keys = found if keys is None else keys & found
-        if not keys:
-            return []
-        if i:  # a few matches left: read the next word in their documents only
-            candidates = sorted({key // SPAN for key in keys})
-    if keys is None:
-        return candidates
-    # The last word only has to meet one key per document: stop at its first match.
-    return [docnum for docnum, positions in _positions(reader, fieldname, words[-1], candidates)
-            if not keys.isdisjoint(map((docnum * SPAN + 1).__add__, positions))]
-
-
-def position_keys(reader: IndexReader, fieldname: str, text: str, docs: list[int],
-                  shift: int = 0) -> set[int]:
-    """``doc * SPAN + position + shift`` for every position of one term in the given (sorted)
-    documents."""
-    keys: set[int] = set()
-    for docnum, positions in _positions(reader, fieldname, text, docs):
-        keys.update(map((docnum * SPAN + shift).__add__, positions))
-    return keys
-
-
-def read_positions(reader: IndexReader, fieldname: str, text: str,
-                   docs: list[int]) -> dict[int, list[int]]:
-    """Word positions of one term in the given (sorted) documents."""
-    return {docnum: list(positions) for docnum, positions in _positions(reader, fieldname, text,
-                                                                        docs)}
-
-
-def _positions(reader: IndexReader, fieldname: str, text: str, docs: list[int]):
-    """``(docnum, positions)`` of one term in the given (sorted) documents."""
-    wanted_all = set(docs)
-    for sub, offset in reader.leaf_readers():
-        end = offset + sub.doc_count_all()
-        local = [d - offset for d in docs if offset <= d < end]
-        if not local or (fieldname, text) not in sub:
-            continue
-        matcher = sub.postings(fieldname, text)
-        leaf = getattr(matcher, "child", matcher)
-        # Few documents wanted from a long posting list: skipping reads only their blocks.
-        few = len(local) * 8 < sub.doc_frequency(fieldname, text)
-        if not few and _is_w3_leaf(leaf) and \
-                sub.schema[fieldname].format.__class__.__name__ == "Positions":
-            # Whole blocks at once; deleted documents are never among the wanted ones.
-            wanted = {d - offset for d in wanted_all if offset <= d < end}
-            while not leaf._atend:
-                _block_ids(leaf)
-                if leaf._values is None:
-                    leaf._read_values()
-                for docnum, value in zip(leaf._ids, leaf._values, strict=True):
-                    if docnum in wanted:
-                        yield docnum + offset, _decode_positions(value)
-                if leaf._lastblock:
-                    break
-                leaf._next_block()
-            continue
-        for docnum in local:
-            if not matcher.is_active():
+def _phrase_docs(values: list[dict[int, bytes]], candidates: list[int],
+                 decode: Callable[[bytes], Iterable[int]]) -> list[int]:
+    """The candidates where the words stand in this order; ``values`` holds each word's
+    encoded positions per document. Only documents still in the running read the next word."""
+    found = []
+    first, second, rest = values[0], values[1], list(enumerate(values[2:], start=2))
+    for docnum in candidates:
+        starts = set(decode(first[docnum])).intersection(map(_MINUS_ONE,
+                                                             decode(second[docnum])))
+        for i, later in rest:
+            if not starts:
                 break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                yield docnum + offset, matcher.value_as("positions")
+            starts.intersection_update(map((-i).__add__, decode(later[docnum])))
+        if starts:
+            found.append(docnum)
+    return found
 
 
-def _decode_positions(value: bytes):
-    """Whoosh's ``Positions`` value: a 4-byte count, then pickled deltas (its final "."
-    stripped); decoded (lazily) with C-level ``accumulate`` instead of a Python loop."""
-    return accumulate(pickle.loads(value[4:] + b"."))
+_MINUS_ONE = (-1).__add__
 
 
-def _block_ids(leaf) -> None:
-    """Load the block's document numbers: Whoosh's own delta decoding is a Python generator;
-    ``accumulate`` does the same sum in C."""
-    if leaf._ids is None:
-        if leaf._data is None:
-            leaf._read_data()
-        ids = leaf._data[0]
-        leaf._ids = ids if leaf._byteids else tuple(accumulate(ids))
+def _position_decoder(reader: IndexReader, fieldname: str) -> Callable[[bytes], Iterable[int]]:
+    fmt = reader.schema[fieldname].format
+    return decode_position_array if type(fmt) is PositionArray else fmt.decode_positions
 
 
-def _is_w3_leaf(matcher) -> bool:
-    needed = ("_atend", "_ids", "_values", "_data", "_read_data", "_byteids", "_read_values",
-              "_lastblock", "_next_block", "_i")
-    return (type(matcher).__name__ == "W3LeafMatcher" and getattr(matcher, "_i", 1) == 0
+def _is_array_leaf(matcher) -> bool:
+    """A block matcher of :class:`~search_index.codec.ArrayCodec` at its start (the private
+    attributes read below are checked, so a Whoosh upgrade falls back rather than breaks)."""
+    needed = ("_atend", "_ids", "_weights", "_values", "_read_ids", "_read_weights",
+              "_read_values", "_lastblock", "_next_block", "_i")
+    return (isinstance(matcher, ArrayLeafMatcher) and getattr(matcher, "_i", 1) == 0
             and all(hasattr(matcher, n) for n in needed))
 
 
