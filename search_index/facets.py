@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 from whoosh.reading import IndexReader
 
+from search_index.scoring import read_postings
+
 FACET_FIELDS = ("themes", "audience", "region", "year")
 #: Filter names as the web uses them, mapped to index fields.
 FILTER_FIELDS = {"theme": "themes", "audience": "audience", "region": "region", "year": "year"}
@@ -29,9 +31,10 @@ class FacetSets:
             field = reader.schema[fieldname]
             sets = {}
             for btext in reader.lexicon(fieldname):
-                docs = frozenset(reader.postings(fieldname, btext).all_ids())
+                value = field.from_bytes(btext)
+                docs = frozenset(read_postings(reader, fieldname, value)[0])
                 if docs:
-                    sets[field.from_bytes(btext)] = docs
+                    sets[value] = docs
             self.values[fieldname] = sets
             self.masks[fieldname] = {value: self._mask(docs) for value, docs in sets.items()}
 
