@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func
+from sqlmodel import select
 
 from kb import indexing, search
-from kb.advice import published_advice
 from kb.cli_accounts import invite_cli, user_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
-from kb.models import IndexChange
+from kb.models import Advice, AdviceStatus, IndexChange
 from kb.themes import ThemeFileError, sync_themes
 
 kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content, the index, accounts.")
@@ -83,7 +84,8 @@ def export_command(folder: Path) -> None:
 def reindex_command() -> None:
     """Rebuild the search index from the database, beside the live one, and switch atomically."""
     with session_scope() as session:
-        total = len(published_advice(session))
+        total = session.exec(select(func.count()).select_from(Advice)
+                             .where(Advice.status == AdviceStatus.PUBLISHED)).one()
         with click.progressbar(length=total, label="Indexing") as bar:
             count = search.rebuild(session, progress=lambda n: bar.update(1))
     click.echo(f"Indexed {count} advice.")

@@ -66,14 +66,16 @@ class ParsedFile:
 
 @dataclass
 class ImportReport:
-    created: list[Advice] = field(default_factory=list)
-    updated: list[Advice] = field(default_factory=list)
-    unchanged: list[Advice] = field(default_factory=list)
+    """What an import did, as slugs (not ORM objects: a big import must not keep them all)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def changed(self) -> list[Advice]:
-        return self.created + self.updated
+
+#: Files parsed and written per round in the second pass of an import.
+IMPORT_CHUNK = 200
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
@@ -219,7 +221,13 @@ def _list_field(meta, key, *, required, problem, line_of) -> list[str]:
 
 def import_paths(session: Session, paths: Iterable[Path], today: date | None = None
                  ) -> ImportReport:
-    """Validate every file, then import all of them as published advice, or none at all."""
+    """Validate every file, then import all of them as published advice, or none at all.
+
+    Two passes, so that memory stays flat whatever the number of files: the first parses and
+    checks every file and keeps only its slug; the second parses the files again, a chunk at
+    a time, and writes them. The caller commits, or rolls back when there are problems (also
+    when a file changed between the passes and no longer passes).
+    """
     today = today or date.today()
     report = ImportReport()
     known = set(session.exec(select(Theme.slug)).all())
@@ -227,52 +235,68 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     if not files:
         report.problems.append(Problem(Path("."), 0, "no .md files found"))
         return report
-    parsed = [parse_file(path, known, today) for path in files]
-    existing_by_slug = _advice_by_slug(
-        session, {item.content.slug for item in parsed if item.content is not None})
-    seen: dict[str, Path] = {}
-    for item in parsed:
+    slugs: dict[Path, str] = {}
+    for path in files:
+        item = parse_file(path, known, today)
         report.problems.extend(item.problems)
-        if item.content is None:
-            continue
-        slug = item.content.slug
-        if slug in seen:
-            report.problems.append(
-                Problem(item.path, 1, f"duplicate slug '{slug}' (also in {seen[slug]})"))
-        seen.setdefault(slug, item.path)
-        existing = existing_by_slug.get(slug)
-        if existing is not None and existing.status != AdviceStatus.PUBLISHED:
-            report.problems.append(Problem(
-                item.path, 1, f"slug '{slug}' belongs to an advice that is {existing.status}; "
-                "import only updates published advice"))
+        if item.content is not None:
+            slugs[path] = item.content.slug
+    _check_slugs(session, slugs, report.problems)
     if report.problems:
         return report
     themes = {t.slug: t for t in session.exec(select(Theme)).all()}
-    for item in parsed:
-        content = item.content
-        existing = existing_by_slug.get(content.slug)
-        if existing is not None and not item.published_given:
-            content = _with_published(content, existing.published)
-        advice, revision = save_advice(session, existing, content,
-                                       status=AdviceStatus.PUBLISHED,
-                                       note=f"Geïmporteerd uit {item.path.name}", themes=themes)
-        if revision is None:
-            report.unchanged.append(advice)
-        elif existing is None:
-            report.created.append(advice)
-        else:
-            report.updated.append(advice)
+    for start in range(0, len(files), IMPORT_CHUNK):
+        chunk = [parse_file(path, known, today) for path in files[start:start + IMPORT_CHUNK]]
+        for item in chunk:
+            if item.content is None or item.content.slug != slugs.get(item.path):
+                report.problems.extend(item.problems or [
+                    Problem(item.path, 1, "the file changed during the import")])
+        if report.problems:
+            return report
+        existing_by_slug = _advice_by_slug(session, {item.content.slug for item in chunk})
+        for item in chunk:
+            _import_one(session, item, existing_by_slug.get(item.content.slug), themes, report)
     return report
 
 
-def _advice_by_slug(session: Session, slugs: set[str]) -> dict[str, Advice]:
-    """The stored advice with these current slugs, in a few queries rather than one per file."""
-    found: dict[str, Advice] = {}
-    ordered = sorted(slugs)
+def _check_slugs(session: Session, slugs: dict[Path, str], problems: list[Problem]) -> None:
+    """A slug may occur once per run, and may only update advice that is published."""
+    seen: dict[str, Path] = {}
+    for path, slug in slugs.items():
+        if slug in seen:
+            problems.append(Problem(path, 1, f"duplicate slug '{slug}' (also in {seen[slug]})"))
+        seen.setdefault(slug, path)
+    ordered = sorted(seen)
     for start in range(0, len(ordered), 500):  # well under every database's parameter limit
-        chunk = select(Advice).where(Advice.slug.in_(ordered[start:start + 500]))
-        found.update((a.slug, a) for a in session.exec(chunk))
-    return found
+        rows = session.exec(select(Advice.slug, Advice.status)
+                            .where(Advice.slug.in_(ordered[start:start + 500])))
+        for slug, status in rows:
+            if status != AdviceStatus.PUBLISHED:
+                problems.append(Problem(
+                    seen[slug], 1, f"slug '{slug}' belongs to an advice that is {status}; "
+                    "import only updates published advice"))
+
+
+def _import_one(session: Session, item: ParsedFile, existing: Advice | None,
+                themes: dict[str, Theme], report: ImportReport) -> None:
+    content = item.content
+    if existing is not None and not item.published_given:
+        content = _with_published(content, existing.published)
+    advice, revision = save_advice(session, existing, content, status=AdviceStatus.PUBLISHED,
+                                   note=f"Geïmporteerd uit {item.path.name}", themes=themes)
+    if revision is None:
+        report.unchanged.append(advice.slug)
+    elif existing is None:
+        report.created.append(advice.slug)
+    else:
+        report.updated.append(advice.slug)
+
+
+def _advice_by_slug(session: Session, slugs: set[str]) -> dict[str, Advice]:
+    """The stored advice with these current slugs, in one query (a chunk is small)."""
+    if not slugs:
+        return {}
+    return {a.slug: a for a in session.exec(select(Advice).where(Advice.slug.in_(slugs)))}
 
 
 def _with_published(content: AdviceContent, published: date | None) -> AdviceContent:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kb.models import Advice, IndexChange, utcnow
+from kb.models import Advice, AdviceStatus, IndexChange, utcnow
 from search_index import Applied, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -130,9 +130,8 @@ class CheckReport:
 
 def check(session: Session, index: SearchIndex) -> CheckReport:
     """Compare the index with the published advice: missing, stale and extra documents."""
-    from kb.advice import published_advice
-
-    expected = {a.id: a.revision for a in published_advice(session)}
+    expected = dict(session.exec(select(Advice.id, Advice.revision)
+                                 .where(Advice.status == AdviceStatus.PUBLISHED)).all())
     present = index.stored_revisions()
     return CheckReport(
         missing=sorted(set(expected) - set(present)),

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
+import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import BinaryIO
 
 from search_index import indexer
 from search_index.analysis import index_term, terms, words
@@ -132,20 +135,28 @@ class SearchIndex:
         """Rebuild from scratch beside the live index and switch atomically; returns the
         document count.
 
-        All documents are read first: their words are the compound vocabulary of the new index.
+        All documents are read first, because their words are the compound vocabulary of the
+        new index; they wait in a temporary file meanwhile, not in memory (at 50,000 advice
+        that is some 200 MB of text).
         """
-        docs = list(docs)
-        found: set[str] = set()
-        for doc in docs:  # word by word, never all text at once (memory at 50,000 advice)
-            found |= words(f"{doc.title}\n{doc.summary}\n{doc.body}", MIN_PART)
-        decompounder = Decompounder(self._theme_terms() | vocabulary(found))
-        procs = PARALLEL_PROCS if len(docs) >= PARALLEL_MIN_DOCS else 1
-        ix = indexer.rebuild(self.root, self._prepare(docs, decompounder), progress, applied,
-                             procs)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=self.root, prefix="rebuild-") as spool:
+            found: set[str] = set()
+            count = 0
+            for doc in docs:  # word by word, never all text at once
+                found |= words(f"{doc.title}\n{doc.summary}\n{doc.body}", MIN_PART)
+                pickle.dump(doc, spool, pickle.HIGHEST_PROTOCOL)
+                count += 1
+            spool.seek(0)
+            decompounder = Decompounder(self._theme_terms() | vocabulary(found))
+            del found
+            procs = PARALLEL_PROCS if count >= PARALLEL_MIN_DOCS else 1
+            ix = indexer.rebuild(self.root, self._prepare(_unspool(spool, count), decompounder),
+                                 progress, applied, procs)
         with self._lock:
             self._ix = ix
             self._decompounder = decompounder
-        return len(docs)
+        return count
 
     def stored_revisions(self) -> dict[int, int]:
         """Advice id → revision for every document, so the app can compare index and database."""
@@ -173,6 +184,12 @@ class SearchIndex:
     def doc_count(self) -> int:
         """How many documents the live index holds."""
         return self._index().doc_count()
+
+
+def _unspool(spool: BinaryIO, count: int) -> Iterator[SearchDocument]:
+    """The documents :meth:`SearchIndex.rebuild` wrote to its temporary file, in order."""
+    for _ in range(count):
+        yield pickle.load(spool)
 
 
 def vocabulary(found_words: Iterable[str]) -> set[str]:

@@ -146,6 +146,43 @@ def test_folders_are_searched_recursively_for_markdown(app, write_file):
     assert len(report.created) == 1
 
 
+def test_a_big_import_writes_in_chunks_and_reports_every_file(app, write_file, monkeypatch):
+    monkeypatch.setattr("kb.content.IMPORT_CHUNK", 2)
+    paths = [write_file(f"many/{i}.md", VALID.replace("slug: luister-eerst-plaats-daarna",
+                                                      f"slug: advies-{i}")) for i in range(5)]
+    report = import_files(app, [paths[0].parent])
+    assert sorted(report.created) == [f"advies-{i}" for i in range(5)]
+    assert len(advice_rows(app)) == 5
+
+
+@pytest.mark.parametrize("change", ["breaks", "renames"])
+def test_a_file_that_changes_during_the_import_stops_it(app, write_file, monkeypatch, change):
+    """The second pass parses each file again; if it no longer is what the first pass checked,
+    the run reports it and (as for any problem) imports nothing."""
+    monkeypatch.setattr("kb.content.IMPORT_CHUNK", 1)
+    first = write_file("run/a.md", VALID)
+    second = write_file("run/b.md", VALID.replace("slug: luister-eerst-plaats-daarna",
+                                                  "slug: tweede"))
+    import kb.content
+
+    real_parse, calls = kb.content.parse_file, []
+
+    def parse_then_change(path, known, today):
+        calls.append(path)
+        if len(calls) == 3:  # the second pass has written a.md and now reads b.md
+            new = ("slug: derde" if change == "renames" else "themes: [onbekend]")
+            old = "slug: tweede" if change == "renames" else "themes: [uithuisplaatsing, toegang]"
+            second.write_text(second.read_text().replace(old, new))
+        return real_parse(path, known, today)
+
+    monkeypatch.setattr("kb.content.parse_file", parse_then_change)
+    report = import_files(app, [first.parent])
+    assert [p.path.name for p in report.problems] == ["b.md"]
+    if change == "renames":
+        assert "changed during the import" in report.problems[0].message
+    assert advice_rows(app) == []
+
+
 def test_reimporting_an_unchanged_file_changes_nothing(app, write_file):
     path = write_file("a.md", VALID)
     import_files(app, [path])
