@@ -17,6 +17,10 @@ from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, IndexChange
 from kb.themes import ThemeFileError, sync_themes
 
+#: An import that creates or changes this many advice rebuilds the index instead of applying
+#: each change (what a rebuild of that many documents in parallel beats).
+REBUILD_AFTER_IMPORT = 2_000
+
 kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content, the index, accounts.")
 
 
@@ -65,8 +69,12 @@ def import_command(paths: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             raise click.exceptions.Exit(1)
         session.commit()
-        # The index follows the database: only committed changes go in.
-        search.catch_up(session, wait=True)
+        # The index follows the database: only committed changes go in. Many changes at once
+        # are faster as a rebuild (in parallel, one commit) than through the change log.
+        if len(report.created) + len(report.updated) >= REBUILD_AFTER_IMPORT:
+            search.rebuild(session)
+        else:
+            search.catch_up(session, wait=True)
     click.echo(f"Imported: {len(report.created)} created, {len(report.updated)} updated, "
                f"{len(report.unchanged)} unchanged.")
 

@@ -272,3 +272,24 @@ def test_cli_import_prints_a_summary_and_makes_advice_searchable(app, runner, wr
     assert "1 created, 0 updated, 0 unchanged" in result.output
     response = app.test_client().get("/api/search?q=geplaatst")
     assert [r["slug"] for r in response.get_json()["results"]] == ["luister-eerst-plaats-daarna"]
+
+
+def test_a_big_cli_import_rebuilds_the_index_and_is_searchable(app, runner, write_file,
+                                                               monkeypatch):
+    monkeypatch.setattr("kb.cli.REBUILD_AFTER_IMPORT", 2)
+    folder = write_file("many/a.md", VALID).parent
+    write_file("many/b.md", VALID.replace("slug: luister-eerst-plaats-daarna", "slug: tweede"))
+    with app.app_context():
+        from kb.search import search_index
+
+        before = search_index().applied()
+    result = runner.invoke(args=["kb", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 updated, 0 unchanged" in result.output
+    response = app.test_client().get("/api/search?q=geplaatst")
+    assert sorted(r["slug"] for r in response.get_json()["results"]) == [
+        "luister-eerst-plaats-daarna", "tweede"]
+    with app.app_context():
+        generations = sorted(p.name for p in search_index().root.glob("gen-*"))
+        assert search_index().applied().mark > before.mark
+    assert len(generations) == 1 and generations != ["gen-1"]  # a new generation: rebuilt
