@@ -84,7 +84,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def normalize_word(token: str) -> str:
     """Lowercase, fold diacritics, drop apostrophes (``foto's`` → ``foto``): how words compare."""
     word = fold(token.lower())
@@ -93,7 +93,7 @@ def normalize_word(token: str) -> str:
     return word.translate(_APOSTROPHES)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def index_term(token: str) -> str | None:
     """The index term of one raw token, or None when the token is not indexed."""
     word = normalize_word(token)
