@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Callable, Set
+from collections.abc import Callable, Container, Iterable
 
 from search_index.analysis import index_term
 
@@ -39,12 +39,30 @@ def _edit_kinds(word: str) -> tuple[set[str], set[str], set[str], set[str]]:
     return transposes, replaces, deletes, inserts
 
 
+class Lexicon:
+    """The terms of several index segments, looked up without merging them into one set.
+
+    A segment's terms never change (a deletion only hides documents), so each segment's set is
+    read once and kept across index generations; after an edit only the new segment is read.
+    """
+
+    def __init__(self, parts: Iterable[frozenset[str]]) -> None:
+        self._parts = tuple(parts)
+
+    def __contains__(self, term: object) -> bool:
+        return any(term in part for part in self._parts)
+
+
 class Speller:
     """Corrections against a set of index terms, ranked by how many advice use them."""
 
-    def __init__(self, terms: Set[str], frequency: Callable[[str], int]) -> None:
+    def __init__(self, terms: Container[str], frequency: Callable[[str], int]) -> None:
         self.terms = terms
         self.frequency = frequency
+
+    def _known(self, candidates: Iterable[str]) -> list[str]:
+        terms = self.terms
+        return sorted(c for c in candidates if c in terms)
 
     def corrections(self, word: str, limit: int = 3) -> list[tuple[str, str]]:
         """``(term, written)`` pairs for a folded, lowercase ``word``, most used first.
@@ -55,10 +73,10 @@ class Speller:
             return []
         stem = index_term(word) or word
         found: dict[str, str] = {}
-        for candidate in edits1(word) & self.terms:
+        for candidate in self._known(edits1(word)):
             # The edited word is itself a term (``wachtlijts`` → ``wachtlijst``).
             found.setdefault(candidate, _checked(candidate, candidate))
-        for candidate in edits1(stem) & self.terms:
+        for candidate in self._known(edits1(stem)):
             # The edit is in the stem (``jeugbescherm`` → ``jeugdbescherm``).
             found.setdefault(candidate, _checked(_same_edit(word, stem, candidate), candidate))
         if not found:

@@ -290,6 +290,42 @@ def test_a_typo_still_finds_the_advice_and_suggests_the_word(index):
     assert results.suggestion == "ondertoezichtstelling"
 
 
+def test_typos_are_corrected_to_words_of_advice_added_later(index):
+    assert index.search("ondertoezictstelling").suggestion == "ondertoezichtstelling"
+    index.index([doc(40, "Huiswerkbegeleiding op de leefgroep", body="Huiswerkbegeleiding.")])
+    results = index.search("huiswerkbegelieding")
+    assert slugs(results) == ["advies-40"]
+    assert results.suggestion == "huiswerkbegeleiding"
+    assert index.search("ondertoezictstelling").suggestion == "ondertoezichtstelling"
+
+
+def test_the_vocabulary_of_a_segment_is_read_once_across_generations(index, monkeypatch):
+    import search_index.searcher as searcher
+    from search_index.analysis import index_term
+    from search_index.indexer import to_fields
+    from search_index.schema import CODEC
+
+    read = []
+    real = searcher.lexicon
+    monkeypatch.setattr(searcher, "lexicon", lambda sub: read.append(sub) or real(sub))
+    terms = searcher.SegmentTerms()
+    ix = index._index()
+    with ix.reader() as before:
+        assert index_term("ondertoezichtstelling") in terms.lexicon(before)
+    assert len(read) == len(before.leaf_readers())
+    writer = ix.writer(codec=CODEC)
+    writer.add_document(**{k: v for k, v in to_fields(doc(41, "Huiswerkbegeleiding")).items()
+                           if v is not None})
+    writer.commit(merge=False)  # keep the old segment, add one
+    read.clear()
+    with ix.reader() as after:
+        lexicon = terms.lexicon(after)
+        assert len(after.leaf_readers()) == len(before.leaf_readers()) + 1
+    assert len(read) == 1  # only the new segment
+    assert index_term("huiswerkbegeleiding") in lexicon
+    assert index_term("ondertoezichtstelling") in lexicon
+
+
 def test_a_known_word_gets_no_suggestion(index):
     assert index.search("ondertoezichtstelling").suggestion is None
 
