@@ -78,7 +78,7 @@ class Speller:
             found.setdefault(candidate, _checked(candidate, candidate))
         for candidate in self._known(edits1(stem)):
             # The edit is in the stem (``jeugbescherm`` → ``jeugdbescherm``).
-            found.setdefault(candidate, _checked(_same_edit(word, stem, candidate), candidate))
+            found.setdefault(candidate, _checked(_written(word, stem, candidate), candidate))
         if not found:
             # A typo in the ending the stemmer removes (``begeleidign``): stem those edits,
             # the likeliest kind of typo first (a swap before a wrong, missing or extra letter).
@@ -94,6 +94,19 @@ class Speller:
 
 def _checked(written: str, term: str) -> str:
     return written if written and index_term(written) == term else ""
+
+
+def _written(word: str, stem: str, candidate: str) -> str:
+    """How to show a correction found by editing the stem. An edit at the stem's very end is
+    often a typo across the ending the stemmer removed (``begeleidnig`` has the stem
+    ``begeleidn``, one letter from ``begeleid``): then the ending's edits are tried first, a swap
+    before a wrong, missing or extra letter, so the reader sees ``begeleiding``."""
+    if len(os.path.commonprefix((stem, candidate))) >= len(stem) - 1:
+        for kind in _edit_kinds(word[-4:]):
+            for edited in sorted(kind):
+                if index_term(word[:-4] + edited) == candidate:
+                    return word[:-4] + edited
+    return _same_edit(word, stem, candidate)
 
 
 def _same_edit(word: str, stem: str, candidate: str) -> str:

@@ -168,6 +168,7 @@ def speller() -> Speller:
     ("wachtlijts", "wachtlijst"),
     ("omgangsregling", "omgangsregeling"),
     ("begeleidign", "begeleiding"),           # the typo is in the ending the stemmer drops
+    ("begeleidnig", "begeleiding"),           # a swap across the stem's end and the ending
     ("pleegggezin", "pleeggezin"),            # a letter too many
     ("pleegfezin", "pleeggezin"),             # a wrong letter
 ])
