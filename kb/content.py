@@ -231,7 +231,7 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     today = today or date.today()
     report = ImportReport()
     known = set(session.exec(select(Theme.slug)).all())
-    files = collect_paths(paths)
+    files = list(dict.fromkeys(collect_paths(paths)))  # a file named twice is read once
     if not files:
         report.problems.append(Problem(Path("."), 0, "no .md files found"))
         return report

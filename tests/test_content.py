@@ -183,6 +183,14 @@ def test_a_file_that_changes_during_the_import_stops_it(app, write_file, monkeyp
     assert advice_rows(app) == []
 
 
+def test_a_file_named_twice_in_one_run_is_imported_once(app, write_file):
+    path = write_file("twice/a.md", VALID)
+    report = import_files(app, [path, path.parent])
+    assert not report.problems
+    assert report.created == ["luister-eerst-plaats-daarna"]
+    assert len(advice_rows(app)) == 1
+
+
 def test_reimporting_an_unchanged_file_changes_nothing(app, write_file):
     path = write_file("a.md", VALID)
     import_files(app, [path])
