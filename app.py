@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,12 +21,16 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     apply_defaults(app.config, Path(app.instance_path))
-    if not app.logger.handlers or app.debug:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    bootstrap.configure_logging()
 
     db.init_app(app)
     search.init_app(app)
     web.init_app(app)
     cli.init_app(app)
-    bootstrap.bootstrap(app)
+    if cli.loading_for_a_command_group():
+        # ``flask --app app kb …``: the kb group starts the app itself, except for the commands
+        # that must work on an empty or out-of-date database (``kb db``, backup, restore).
+        return app
+    bootstrap.start(app)
     return app
+

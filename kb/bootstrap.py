@@ -1,6 +1,17 @@
-"""First start: an empty database gets the themes and (unless switched off) the demo advice.
+"""Start-up: bring the database to this version's schema, fill an empty one, open the index.
 
-This is what makes ``flask --app app run`` on a fresh clone serve a working knowledge base.
+This is what makes ``flask --app app run`` on a fresh clone serve a working knowledge base, and
+what makes ``gunicorn -w 4`` on an empty PostgreSQL database bring up four workers: every step
+runs under the start-up lock (:mod:`kb.startlock`), so exactly one process migrates and loads
+the themes and demo while the others wait and then find the work done.
+
+- The schema: with ``AUTO_UPGRADE`` (the embedded default) the database is upgraded; without it
+  (production) an out-of-date database is refused with what to run. A database made by a newer
+  version is always refused.
+- An empty database gets the themes and (unless ``LOAD_DEMO`` is off) the demo advice.
+- The index is opened, rebuilt when missing, corrupt or from another database, and caught up.
+
+Each step says on the console what it did: a newcomer can see what happened.
 """
 
 from __future__ import annotations
@@ -9,47 +20,104 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy.exc import IntegrityError
+from flask.logging import default_handler
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from kb import search
+from kb import migrate, search
 from kb.content import import_paths
 from kb.db import session_scope
 from kb.models import Advice, Theme
+from kb.startlock import start_lock
 from kb.themes import sync_themes
 
 log = logging.getLogger(__name__)
 
+STARTED = "kb.started"
 
-def bootstrap(app: Flask) -> None:
-    """Load themes and demo content into an empty database, then make sure the index is usable."""
-    with app.app_context():
-        try:
+
+class SchemaOutOfDate(migrate.MigrationError):
+    """The database needs ``kb db upgrade`` and this process may not run it (production)."""
+
+
+def configure_logging() -> None:
+    """Show the start-up's INFO lines on the console.
+
+    Flask gives its app logger (``kb``) a handler of its own, and a ``basicConfig`` that was
+    skipped when that handler existed left INFO lines unseen. Configure the root logger unless
+    the host (gunicorn, pytest) already did, and let ``kb`` and ``search_index`` speak at INFO.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name, level in (("kb", logging.INFO), ("search_index", logging.INFO),
+                        ("alembic", logging.WARNING)):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(level)
+        # Flask's default handler on the ``kb`` logger would print every line twice.
+        logger.removeHandler(default_handler)
+
+
+def start(app: Flask) -> None:
+    """Run the start-up once per app, under the start-up lock."""
+    if app.extensions.get(STARTED):
+        return
+    url = app.config["DATABASE_URL"]
+    log.info("Database: %s.", make_url(url).render_as_string(hide_password=True))
+    with start_lock(url, Path(app.instance_path)):
+        prepare_schema(url, auto_upgrade=app.config["AUTO_UPGRADE"])
+        with app.app_context():
+            fresh = load_first_content(app)
             with session_scope() as session:
-                if session.exec(select(Theme)).first() is None:
-                    sync_themes(session, Path(app.config["THEMES_DIR"]))
-                    log.info("Loaded the themes from %s.", app.config["THEMES_DIR"])
-            demo_loaded = False
-            if app.config["LOAD_DEMO"]:
-                with session_scope() as session:
-                    if session.exec(select(Advice)).first() is None:
-                        _load_demo(session, Path(app.config["DEMO_DIR"]))
-                        demo_loaded = True
-        except IntegrityError:
-            # Another worker started at the same moment and loaded the same rows first.
-            log.info("Another process initialised the database first.")
-            demo_loaded = False
-        with session_scope() as session:
-            if demo_loaded:
-                # A fresh database: whatever index lies on disk belongs to another one.
-                search.rebuild(session)
-            else:
-                search.ensure_index(session)
+                if fresh:
+                    # A new database: whatever index lies on disk belongs to another one.
+                    count = search.rebuild(session)
+                    log.info("Search index built with %d advice.", count)
+                else:
+                    search.ensure_index(session)
+    app.extensions[STARTED] = True
 
 
-def _load_demo(session, folder: Path) -> None:
-    report = import_paths(session, [folder])
-    if report.problems:
-        raise RuntimeError("The demo content does not import:\n"
-                           + "\n".join(str(p) for p in report.problems))
-    log.info("Imported %d demo advice from %s.", len(report.created), folder)
+def prepare_schema(url: str, auto_upgrade: bool) -> None:
+    """Upgrade the schema, or refuse to start when that is not allowed or not possible."""
+    state = migrate.state(url)
+    if state.current is not None and not migrate.known(state.current):
+        raise SchemaOutOfDate(
+            f"The database is at schema revision {state.current}, which this version does not "
+            "know: it was made by a newer version of the kennisbank. Install that version.")
+    if state.up_to_date:
+        log.info("Database schema is up to date (revision %s).", state.head)
+        return
+    if not auto_upgrade:
+        raise SchemaOutOfDate(
+            f"The database schema is out of date ({state.describe()}; this version needs "
+            f"revision {state.head}). Back it up with `flask --app app kb backup FILE`, then run "
+            "`flask --app app kb db upgrade` (KB_AUTO_UPGRADE is off, so this process does "
+            "not upgrade by itself).")
+    log.info("Upgrading the database schema (%s) to revision %s.", state.describe(), state.head)
+    applied = migrate.upgrade(url)
+    log.info("Database schema upgraded: %s.", ", ".join(applied) or "stamped, nothing to apply")
+
+
+def load_first_content(app: Flask) -> bool:
+    """Themes into a database without them, demo advice into one without advice.
+
+    Returns whether the demo was loaded (the index must then be rebuilt from scratch).
+    """
+    with session_scope() as session:
+        if session.exec(select(Theme)).first() is None:
+            report = sync_themes(session, Path(app.config["THEMES_DIR"]))
+            log.info("Loaded %d themes from %s.", len(report.added), app.config["THEMES_DIR"])
+    if not app.config["LOAD_DEMO"]:
+        return False
+    with session_scope() as session:
+        if session.exec(select(Advice)).first() is not None:
+            return False
+        folder = Path(app.config["DEMO_DIR"])
+        report = import_paths(session, [folder])
+        if report.problems:
+            raise RuntimeError("The demo content does not import:\n"
+                               + "\n".join(str(p) for p in report.problems))
+        log.info("Imported %d demo advice from %s (KB_LOAD_DEMO=0 switches this off).",
+                 len(report.created), folder)
+    return True

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import indexing, search
+from kb import bootstrap, indexing, migrate, search
 from kb.cli_accounts import invite_cli, user_cli
+from kb.cli_db import db_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, IndexChange
@@ -21,13 +22,35 @@ from kb.themes import ThemeFileError, sync_themes
 #: each change (what a rebuild of that many documents in parallel beats).
 REBUILD_AFTER_IMPORT = 2_000
 
-kb_cli = AppGroup("kb", help="Manage the ExpEx Kennisbank: themes, content, the index, accounts.")
+#: Commands that must work on an empty, new or out-of-date database, so the app's start-up
+#: (migrate or refuse, load themes and demo, build the index) does not run before them.
+WITHOUT_STARTUP = frozenset({"db", "backup", "restore"})
+
+
+@click.group("kb", cls=AppGroup)
+@click.pass_context
+def kb_cli(ctx: click.Context) -> None:
+    """Manage the ExpEx Kennisbank: the database, themes, content, the index, accounts."""
+    if ctx.invoked_subcommand in WITHOUT_STARTUP:
+        return
+    try:
+        bootstrap.start(ctx.ensure_object(ScriptInfo).load_app())
+    except migrate.MigrationError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(kb_cli)
 
 
+def loading_for_a_command_group() -> bool:
+    """Whether the Flask CLI is loading the app to look up a command group (``kb``), as opposed
+    to a command that serves or uses the app (``run``, ``shell``), which starts it at once."""
+    context = click.get_current_context(silent=True)
+    return context is not None and isinstance(context.command, click.Group)
+
+
+kb_cli.add_command(db_cli)
 kb_cli.add_command(user_cli)
 kb_cli.add_command(invite_cli)
 

@@ -28,11 +28,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INDEX_DIR", None, "Folder of the Whoosh search index; default instance/search_index."),
     Setting("SECRET_KEY", None,
             "Signs sessions and CSRF tokens; generated into instance/secret_key when absent."),
+    Setting("AUTO_UPGRADE", True,
+            "Upgrade the database schema at start. Production sets 0: an out-of-date database "
+            "is then refused at start until `flask --app app kb db upgrade` has run."),
     Setting("LOAD_DEMO", True,
             "On first start with an empty database, import the demo advice from content/demo/."),
     Setting("THEMES_DIR", str(PROJECT_ROOT / "themes"), "Folder of the theme YAML files."),
     Setting("DEMO_DIR", str(PROJECT_ROOT / "content" / "demo"), "Folder of the demo advice."),
     Setting("SITE_NAME", "ExpEx Kennisbank", "Name shown in titles and citations."),
+    Setting("SITE_URL", None,
+            "The public address, e.g. https://kennisbank.expex.nl (no path): every absolute "
+            "link (canonical, citation, feed, API permalinks, invites) uses it and requests "
+            "for another host get a 400. Unset: links follow each request's host (development)."),
     Setting("PAGE_SIZE", 10, "Search results per page."),
     Setting("PROXY_FIX", 0,
             "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust."),
@@ -60,6 +67,7 @@ def apply_defaults(config: dict, instance_path: Path) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _stored_secret_key(instance_path)
     config["LOAD_DEMO"] = _as_bool(config["LOAD_DEMO"])
+    config["AUTO_UPGRADE"] = _as_bool(config["AUTO_UPGRADE"])
 
 
 def _stored_secret_key(instance_path: Path) -> str:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from kb import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -31,35 +31,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the engine to the app and close each request's session when the request ends."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["kb.engine"] = engine
-    SQLModel.metadata.create_all(engine)
-    check_schema(engine)
-    app.teardown_appcontext(_close_session)
+    """Attach the engine to the app and close each request's session when the request ends.
 
-
-class SchemaMismatch(RuntimeError):
-    """The database was made by an older version and lacks columns this version needs."""
-
-
-def check_schema(engine: Engine) -> None:
-    """Fail at start with a clear message, not later with a confusing query error.
-
-    ``create_all`` adds missing tables but never missing columns.
+    Tables are made by migrations only (``kb.migrate``, run at start by ``kb.bootstrap``).
     """
-    inspector = inspect(engine)
-    missing = []
-    for table in SQLModel.metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        missing += [f"{table.name}.{column.name}" for column in table.columns
-                    if column.name not in present]
-    if missing:
-        raise SchemaMismatch(
-            "The database lacks columns this version needs: " + ", ".join(missing) + ". "
-            "Export the advice with `flask --app app kb export DIR` using the previous version, "
-            "start with an empty database, and import them again."
-        )
+    app.extensions["kb.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:

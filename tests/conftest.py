@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from app import create_app
 from kb import search
@@ -31,8 +31,11 @@ def pytest_report_header(config) -> str:
 
 
 def _reset_postgres() -> None:
+    """Empty the test database completely: tables, the migrations' version table, sequences."""
     engine = create_engine(POSTGRES_URL)
-    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
 
 
