@@ -17,6 +17,7 @@ Each step says on the console what it did: a newcomer can see what happened.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -62,6 +63,7 @@ def start(app: Flask) -> None:
     """Run the start-up once per app, under the start-up lock."""
     if app.extensions.get(STARTED):
         return
+    began = time.monotonic()
     url = app.config["DATABASE_URL"]
     log.info("Database: %s.", make_url(url).render_as_string(hide_password=True))
     with start_lock(url, Path(app.instance_path)):
@@ -76,6 +78,7 @@ def start(app: Flask) -> None:
                 else:
                     search.ensure_index(session)
     app.extensions[STARTED] = True
+    log.info("Start-up done in %.1f s.", time.monotonic() - began)
 
 
 def prepare_schema(url: str, auto_upgrade: bool) -> None:
