@@ -6,6 +6,7 @@ an empty database and on one that a production start (``KB_AUTO_UPGRADE=0``) ref
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -83,7 +84,10 @@ def check_command() -> None:
 
 @db_cli.command("revision")
 @click.option("-m", "--message", required=True, help="What the migration changes.")
-def revision_command(message: str) -> None:
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              default=migrate.MIGRATIONS_DIR / "versions", show_default=True,
+              help="Folder to write the migration to.")
+def revision_command(message: str, into: Path) -> None:
     """For developers: write a new migration from what the models add to the newest schema.
 
     Compares the models with a scratch SQLite database at the newest revision (never with
@@ -97,7 +101,10 @@ def revision_command(message: str) -> None:
         migrate.upgrade(url)
         engine = migrate.migration_engine(url)
         with engine.begin() as connection:
-            script = command.revision(migrate.alembic_config(connection), message=message,
-                                      autogenerate=True, rev_id=number)
+            config = migrate.alembic_config(connection)
+            config.set_main_option("version_locations", os.pathsep.join(
+                [str(migrate.MIGRATIONS_DIR / "versions"), str(into)]))
+            script = command.revision(config, message=message, autogenerate=True,
+                                      rev_id=number, version_path=str(into))
         engine.dispose()
     click.echo(f"Wrote {script.path}; read it before you commit it.")

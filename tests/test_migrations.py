@@ -193,3 +193,18 @@ def test_the_revisions_of_the_rows_survive_the_stamp(legacy_database, tmp_path):
             assert {a.action for a in session.exec(select_rows(AuditEntry))} >= {
                 "publish", "rename_slug"}
     app.extensions["kb.engine"].dispose()
+
+
+def test_kb_db_revision_writes_an_empty_migration_when_the_models_match(tmp_path):
+    into = tmp_path / "versions"
+    into.mkdir()
+    result = flask_cli(tmp_path, f"sqlite:///{tmp_path / 'kb.db'}", "kb", "db", "revision",
+                       "-m", "nothing new", "--into", str(into))
+    assert result.returncode == 0, result.stderr
+    written, = into.glob("0002_*.py")
+    source = written.read_text()
+    assert "down_revision: str | Sequence[str] | None = '0001'" in source
+    upgrade = source[source.index("def upgrade"):source.index("def downgrade")]
+    assert [line.strip() for line in upgrade.splitlines()[1:]
+            if line.strip() and not line.strip().startswith("#")] == ["pass"]
+    assert "sqlmodel" not in source
