@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from kb import bootstrap, indexing, migrate, search
 from kb.cli_accounts import invite_cli, user_cli
+from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
@@ -53,6 +54,8 @@ def loading_for_a_command_group() -> bool:
 kb_cli.add_command(db_cli)
 kb_cli.add_command(user_cli)
 kb_cli.add_command(invite_cli)
+kb_cli.add_command(backup_command)
+kb_cli.add_command(restore_command)
 
 
 @kb_cli.command("themes")
