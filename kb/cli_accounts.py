@@ -22,6 +22,9 @@ from kb.models import Role, User
 user_cli = AppGroup("user", help="Create and switch off accounts.")
 invite_cli = AppGroup("invite", help="Make invite links.")
 
+#: Where ``flask --app app run`` serves: the invite link's base when KB_SITE_URL is not set.
+LOCAL_URL = "http://127.0.0.1:5000"
+
 #: What the error codes of kb.accounts mean, for the command line.
 PROBLEMS = {
     ("login", "missing"): "give a login name",
@@ -90,13 +93,21 @@ def deactivate_user_command(name: str) -> None:
 @invite_cli.command("create")
 @click.option("--role", type=ROLES, default=Role.CONTRIBUTOR.value, show_default=True)
 @click.option("--note", default="", help="Who it is for (no surnames or other personal data).")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Where the site is served, to build the link.")
-def create_invite_command(role: str, note: str, base_url: str) -> None:
+@click.option("--base-url", default=None,
+              help="Where the site is served, to build the link. [default: KB_SITE_URL, "
+                   f"else {LOCAL_URL}]")
+def create_invite_command(role: str, note: str, base_url: str | None) -> None:
     """Print a single-use invite link (shown once: only its hash is stored)."""
     days = int(current_app.config["INVITE_DAYS"])
+    base = base_url or current_app.config["SITE_URL"]
+    if not base:
+        # A link to the local development server reaches nobody else: say so, but still give
+        # it, since on a laptop that is exactly the right link.
+        base = LOCAL_URL
+        click.echo(f"KB_SITE_URL is not set: the link points at {LOCAL_URL}. Set KB_SITE_URL "
+                   "(or pass --base-url) for a link others can open.", err=True)
     with session_scope() as session:
         _, token = invites.create_invite(session, None, role, note, days=days)
     path = current_app.url_map.bind("localhost").build("account.invite", {"token": token})
-    click.echo(f"{base_url.rstrip('/')}{path}")
+    click.echo(f"{base.rstrip('/')}{path}")
     click.echo(f"Valid for {days} days, once, for a {role}.", err=True)

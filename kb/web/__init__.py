@@ -14,14 +14,19 @@ from kb.web import (
     errors,
     feed,
     filters,
+    health,
     reader,
     security,
     session,
+    site_url,
     workspace,
 )
 
 
 def init_app(app: Flask) -> None:
+    # First: the Host check must run before any other before_request hook (CSRF, login).
+    site_url.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(account.bp)

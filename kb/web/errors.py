@@ -10,6 +10,8 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from kb.web.health import is_probe
+
 log = logging.getLogger(__name__)
 
 
@@ -19,7 +21,8 @@ def init_app(app: Flask) -> None:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/api"
+    """Whether the error goes to a program: the API and the health probes answer in JSON."""
+    return request.path.startswith("/api/") or request.path == "/api" or is_probe()
 
 
 def handle_http_error(error: HTTPException):
@@ -27,7 +30,9 @@ def handle_http_error(error: HTTPException):
     if wants_json():
         response = jsonify({"error": error.name, "status": code})
     else:
-        response = render_template("error.html", status=code), code
+        # A refused Host (kb.web.site_url) links to the real site instead of back to itself.
+        response = render_template("error.html", status=code,
+                                   site_url=getattr(error, "site_url", None)), code
         return _with_headers(response, error)
     response.status_code = code
     return _with_headers(response, error)

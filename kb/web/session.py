@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.auth import current_user
 from kb.models import User
+from kb.web.health import is_probe
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        # A health probe never gets (or refreshes) a login cookie, whatever it sent.
+        return not is_probe() and super().should_set_cookie(app, session)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,97 @@
+"""Health probes for load balancers and process managers: ``/healthz`` and ``/readyz``.
+
+- ``/healthz`` says the process answers. It touches nothing else, so a database outage never
+  gets a healthy worker restarted.
+- ``/readyz`` says this node can serve readers: the database answers ``SELECT 1``, the search
+  index opens, and it has applied the database's change log. A node whose index is behind first
+  tries to catch up (without waiting for the lock), as a search would: otherwise a node taken
+  out of rotation for being behind would never get the search that brings it up to date.
+
+Both answer small JSON with ``Cache-Control: no-store``, for any Host, without a session cookie
+and outside CSRF checks; a failure is a ``503`` with the failing check, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from kb import db, indexing, search
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("health", __name__)
+
+#: The probe URLs; other modules ask :func:`is_probe` rather than repeating them.
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+
+OK = "ok"
+
+
+def is_probe() -> bool:
+    """Whether the current request is a health probe (checked by path: routing may have failed)."""
+    return request.path in PROBE_PATHS
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process answers: no database, no index."""
+    return _answer({"status": OK}, 200)
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """The database answers and the index is open and caught up; 503 names what is not."""
+    database = database_state()
+    checks = {"database": database, "index": index_state(database_ok=database == OK)}
+    ready = all(state == OK for state in checks.values())
+    if not ready:
+        log.warning("Not ready: %s.", ", ".join(f"{k} {v}" for k, v in checks.items()))
+    return _answer({"status": OK if ready else "unavailable", "checks": checks},
+                   200 if ready else 503)
+
+
+def database_state() -> str:
+    """``ok`` when a connection from the pool answers ``SELECT 1``, else ``unavailable``."""
+    try:
+        with db.engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        log.warning("Readiness: the database does not answer (%s).", error.__class__.__name__)
+        return "unavailable"
+    return OK
+
+
+def index_state(database_ok: bool) -> str:
+    """``ok``, ``behind`` (changes not yet applied), ``unavailable`` (will not open), or
+    ``unknown`` (it opens, but without the database nobody can tell whether it is behind)."""
+    index = search.search_index()
+    try:
+        index.doc_count()
+    except Exception as error:  # noqa: BLE001 - a damaged index can raise almost anything
+        log.warning("Readiness: the search index does not open (%s).", error)
+        return "unavailable"
+    if not database_ok:
+        return "unknown"
+    session = db.get_session()
+    try:
+        if indexing.is_behind(session, index):
+            search.catch_up(session)  # gives up at once when another process is applying
+            if indexing.is_behind(session, index):
+                return "behind"
+    except Exception as error:  # noqa: BLE001 - report, never fail the probe
+        log.warning("Readiness: could not compare the index with the database (%s).", error)
+        session.rollback()
+        return "behind"
+    return OK
+
+
+def _answer(body: dict, status: int) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    # A cached "ok" would hide an outage from the next probe.
+    response.headers["Cache-Control"] = "no-store"
+    return response
