@@ -76,12 +76,14 @@ def save_advice(
     author_id: int | None = None,
     owner_id: int | None = None,
     themes: Mapping[str, Theme] | None = None,
+    advice_id: int | None = None,
 ) -> tuple[Advice, Revision | None]:
     """Create or change an advice and write its revision; ``(advice, None)`` if unchanged.
 
     ``author_id`` is the account making this change (kept on the revision); ``owner_id`` the
     writer of a *new* advice. Neither is ever public. ``themes`` (slug → theme) spares a bulk
-    import one theme query per advice.
+    import one theme query per advice. ``advice_id`` gives a *new* advice the id it had in the
+    instance it was exported from (the caller has checked that it is free).
     """
     if advice is not None and content_of(advice) == content and advice.status == status:
         return advice, None
@@ -91,7 +93,8 @@ def save_advice(
         # Every field with a default factory is given: pydantic inspects a factory's signature
         # on each use, which was a seventh of a bulk import.
         now = utcnow()
-        advice = Advice(slug=content.slug, title=content.title, summary=content.summary,
+        advice = Advice(id=advice_id, slug=content.slug, title=content.title,
+                        summary=content.summary,
                         owner_id=owner_id, toc=[], authors=[], audience=[], created_at=now,
                         updated_at=now)
         session.add(advice)

@@ -3,6 +3,11 @@
 Import validates a whole run before it writes anything: one bad file means nothing is imported,
 and every problem is reported as ``path:line: message`` so an editor can fix them all in one go.
 Export writes the same format, so export → import → export gives identical files.
+
+Export also writes each advice's identity: its ``id`` and its ``old_slugs``. An import into an
+empty knowledge base keeps them, so ``/advies/<id>/…`` links shared before the move keep working
+and a retired slug is never handed to another advice. An ``id`` that already belongs to another
+advice is a problem like any other (ids are never reused).
 """
 
 from __future__ import annotations
@@ -15,18 +20,19 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from kb.advice import AdviceContent, content_of, published_advice, save_advice
-from kb.models import AUDIENCES, Advice, AdviceStatus, Theme
+from kb.models import AUDIENCES, Advice, AdviceStatus, OldSlug, Theme
 from kb.slugs import is_valid_slug, slugify
 
 MAX_FILE_BYTES = 1_000_000
 MAX_TITLE = 160
 MAX_SUMMARY = 300
 MAX_NAME = 80
-FIELDS = ("title", "themes", "summary", "authors", "region", "audience", "published", "slug",
-          "language")
+FIELDS = ("id", "title", "themes", "summary", "authors", "region", "audience", "published",
+          "slug", "old_slugs", "language")
 DEFAULT_AUTHORS = ("ExpEx",)
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
@@ -56,12 +62,25 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What names an advice beyond its content: its slug and, from an export, its id and the
+    slugs it had before (with the lines they are on, for problems found later)."""
+
+    slug: str
+    advice_id: int | None = None
+    old_slugs: tuple[str, ...] = ()
+    id_line: int = 1
+    old_slugs_line: int = 1
+
+
 @dataclass
 class ParsedFile:
     path: Path
     content: AdviceContent | None
     published_given: bool = True
     problems: list[Problem] = field(default_factory=list)
+    identity: Identity | None = None
 
 
 @dataclass
@@ -169,6 +188,18 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
     elif not slug and title:
         problem(line_of("title"), "title gives no usable slug; add a 'slug' field")
 
+    advice_id = meta.get("id")
+    if advice_id is not None and (not isinstance(advice_id, int) or isinstance(advice_id, bool)
+                                  or advice_id < 1):
+        problem(line_of("id"), f"bad id '{advice_id}' (a whole number, 1 or more)")
+    old_slugs = _list_field(meta, "old_slugs", required=False, problem=problem, line_of=line_of)
+    for old in old_slugs:
+        if not is_valid_slug(old):
+            problem(line_of("old_slugs"), f"bad old slug '{old}' (lowercase letters, digits and "
+                    "hyphens)")
+        elif old == slug:
+            problem(line_of("old_slugs"), f"old slug '{old}' is the advice's own slug")
+
     language = str(meta.get("language") or "nl").strip()
     if not LANGUAGE_PATTERN.match(language):
         problem(line_of("language"), f"bad language code '{language}' (two letters, e.g. nl)")
@@ -184,6 +215,8 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
             audience=tuple(audience), published=published, language=language,
         )
         result.published_given = published_given
+        result.identity = Identity(slug=slug, advice_id=advice_id, old_slugs=tuple(old_slugs),
+                                   id_line=line_of("id"), old_slugs_line=line_of("old_slugs"))
     return result
 
 
@@ -235,20 +268,21 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     if not files:
         report.problems.append(Problem(Path("."), 0, "no .md files found"))
         return report
-    slugs: dict[Path, str] = {}
+    identities: dict[Path, Identity] = {}
     for path in files:
         item = parse_file(path, known, today)
         report.problems.extend(item.problems)
-        if item.content is not None:
-            slugs[path] = item.content.slug
-    _check_slugs(session, slugs, report.problems)
+        if item.identity is not None:
+            identities[path] = item.identity
+    _check_slugs(session, {path: i.slug for path, i in identities.items()}, report.problems)
+    _check_identities(session, identities, report.problems)
     if report.problems:
         return report
     themes = {t.slug: t for t in session.exec(select(Theme)).all()}
     for start in range(0, len(files), IMPORT_CHUNK):
         chunk = [parse_file(path, known, today) for path in files[start:start + IMPORT_CHUNK]]
         for item in chunk:
-            if item.content is None or item.content.slug != slugs.get(item.path):
+            if item.content is None or item.identity != identities.get(item.path):
                 report.problems.extend(item.problems or [
                     Problem(item.path, 1, "the file changed during the import")])
         if report.problems:
@@ -256,6 +290,8 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
         existing_by_slug = _advice_by_slug(session, {item.content.slug for item in chunk})
         for item in chunk:
             _import_one(session, item, existing_by_slug.get(item.content.slug), themes, report)
+    if any(identity.advice_id for identity in identities.values()):
+        _move_advice_sequence(session)
     return report
 
 
@@ -277,19 +313,109 @@ def _check_slugs(session: Session, slugs: dict[Path, str], problems: list[Proble
                     "import only updates published advice"))
 
 
+def _check_identities(session: Session, identities: dict[Path, Identity],
+                      problems: list[Problem]) -> None:
+    """An id names one advice, and an old slug stays with the advice that had it: within the
+    run and against the database."""
+    by_id: dict[int, Path] = {}
+    by_slug = {identity.slug: path for path, identity in identities.items()}
+    by_old: dict[str, Path] = {}
+    for path, identity in identities.items():
+        number = identity.advice_id
+        if number is not None:
+            if number in by_id:
+                problems.append(Problem(path, identity.id_line,
+                                        f"duplicate id {number} (also in {by_id[number]})"))
+            by_id.setdefault(number, path)
+        for old in identity.old_slugs:
+            other = by_old.get(old) or by_slug.get(old)
+            if other is not None and other != path:
+                problems.append(Problem(path, identity.old_slugs_line,
+                                        f"old slug '{old}' is also used in {other}"))
+            by_old.setdefault(old, path)
+    stored = _stored_identities(session, set(by_id), set(by_slug) | set(by_old))
+    for path, identity in identities.items():
+        number = identity.advice_id
+        owner = stored.slugs.get(identity.slug)  # the stored advice this file would update
+        if number is not None and stored.ids.get(number, identity.slug) != identity.slug:
+            problems.append(Problem(path, identity.id_line, f"id {number} already belongs to "
+                                    f"another advice ('{stored.ids[number]}')"))
+        elif number is not None and owner not in (None, number):
+            problems.append(Problem(path, identity.id_line, f"slug '{identity.slug}' belongs "
+                                    f"to advice {owner}, not {number}"))
+        target = number or owner
+        for old in identity.old_slugs:
+            holders = stored.old.get(old, set()) | (
+                {stored.slugs[old]} if old in stored.slugs else set())
+            if holders - {target}:
+                problems.append(Problem(path, identity.old_slugs_line,
+                                        f"old slug '{old}' belongs to another advice"))
+
+
+@dataclass
+class _Stored:
+    ids: dict[int, str] = field(default_factory=dict)  # id → current slug
+    slugs: dict[str, int] = field(default_factory=dict)  # current slug → id
+    old: dict[str, set[int]] = field(default_factory=dict)  # old slug → advice ids
+
+
+def _stored_identities(session: Session, ids: set[int], slugs: set[str]) -> _Stored:
+    """The stored advice with these ids or (current or old) slugs, in batches of 500 (well
+    under every database's parameter limit)."""
+    stored = _Stored()
+    ordered_ids, ordered_slugs = sorted(ids), sorted(slugs)
+    for start in range(0, len(ordered_ids), 500):
+        for advice_id, slug in session.exec(select(Advice.id, Advice.slug).where(
+                Advice.id.in_(ordered_ids[start:start + 500]))):
+            stored.ids[advice_id] = slug
+    for start in range(0, len(ordered_slugs), 500):
+        batch = ordered_slugs[start:start + 500]
+        for advice_id, slug in session.exec(select(Advice.id, Advice.slug)
+                                            .where(Advice.slug.in_(batch))):
+            stored.slugs[slug] = advice_id
+        for advice_id, slug in session.exec(select(OldSlug.advice_id, OldSlug.slug)
+                                            .where(OldSlug.slug.in_(batch))):
+            stored.old.setdefault(slug, set()).add(advice_id)
+    return stored
+
+
 def _import_one(session: Session, item: ParsedFile, existing: Advice | None,
                 themes: dict[str, Theme], report: ImportReport) -> None:
     content = item.content
     if existing is not None and not item.published_given:
         content = _with_published(content, existing.published)
     advice, revision = save_advice(session, existing, content, status=AdviceStatus.PUBLISHED,
-                                   note=f"Geïmporteerd uit {item.path.name}", themes=themes)
+                                   note=f"Geïmporteerd uit {item.path.name}", themes=themes,
+                                   advice_id=item.identity.advice_id)
+    _keep_old_slugs(session, advice, item.identity.old_slugs)
     if revision is None:
         report.unchanged.append(advice.slug)
     elif existing is None:
         report.created.append(advice.slug)
     else:
         report.updated.append(advice.slug)
+
+
+def _keep_old_slugs(session: Session, advice: Advice, old_slugs: tuple[str, ...]) -> None:
+    """Record the slugs the advice had before (in another instance) that are not recorded."""
+    if not old_slugs:
+        return
+    known = set(session.exec(select(OldSlug.slug).where(OldSlug.advice_id == advice.id)))
+    for old in old_slugs:
+        if old not in known:
+            session.add(OldSlug(advice_id=advice.id, slug=old))
+
+
+def _move_advice_sequence(session: Session) -> None:
+    """PostgreSQL: rows inserted with their own id leave the id sequence behind; move it past
+    them (never back), so the next new advice does not collide. SQLite's AUTOINCREMENT follows
+    by itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = session.execute(text("SELECT pg_get_serial_sequence('advice', 'id')")).scalar()
+    session.execute(text(
+        f"SELECT setval(CAST(:sequence AS regclass), GREATEST((SELECT max(id) FROM advice), "
+        f"(SELECT last_value FROM {sequence})))"), {"sequence": sequence})
 
 
 def _advice_by_slug(session: Session, slugs: set[str]) -> dict[str, Advice]:
@@ -303,15 +429,18 @@ def _with_published(content: AdviceContent, published: date | None) -> AdviceCon
     return AdviceContent(**{**content.__dict__, "published": published})
 
 
-def dump_advice(content: AdviceContent) -> str:
-    """Serialise one advice to the interchange format, deterministically."""
+def dump_advice(content: AdviceContent, advice_id: int | None = None,
+                old_slugs: Iterable[str] = ()) -> str:
+    """Serialise one advice to the interchange format, deterministically; with its identity
+    (id and old slugs) when given, as an export writes it."""
     def quoted(value: str) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     def flow(values: Iterable[str]) -> str:
         return "[" + ", ".join(quoted(v) for v in values) + "]"
 
-    lines = ["---", f"title: {quoted(content.title)}", f"themes: {flow(content.themes)}",
+    lines = ["---"] + ([f"id: {advice_id}"] if advice_id is not None else [])
+    lines += [f"title: {quoted(content.title)}", f"themes: {flow(content.themes)}",
              f"summary: {quoted(content.summary)}", f"authors: {flow(content.authors)}"]
     if content.region:
         lines.append(f"region: {quoted(content.region)}")
@@ -319,16 +448,25 @@ def dump_advice(content: AdviceContent) -> str:
         lines.append(f"audience: {flow(content.audience)}")
     if content.published:
         lines.append(f"published: {content.published.isoformat()}")
-    lines += [f"slug: {content.slug}", f"language: {content.language}", "---", content.body, ""]
+    lines.append(f"slug: {content.slug}")
+    old_slugs = list(old_slugs)
+    if old_slugs:
+        lines.append(f"old_slugs: {flow(old_slugs)}")
+    lines += [f"language: {content.language}", "---", content.body, ""]
     return "\n".join(lines)
 
 
 def export_all(session: Session, folder: Path) -> list[Path]:
     """Write every published advice to ``folder/<slug>.md``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
+    old_slugs: dict[int, list[str]] = {}
+    for advice_id, slug in session.exec(select(OldSlug.advice_id, OldSlug.slug)
+                                        .order_by(OldSlug.retired_at, OldSlug.id)):
+        old_slugs.setdefault(advice_id, []).append(slug)
     written = []
     for advice in published_advice(session):
         path = folder / f"{advice.slug}.md"
-        path.write_text(dump_advice(content_of(advice)), encoding="utf-8")
+        path.write_text(dump_advice(content_of(advice), advice.id, old_slugs.get(advice.id, ())),
+                        encoding="utf-8")
         written.append(path)
     return written

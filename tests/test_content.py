@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from kb.content import dump_advice, import_paths, parse_file
-from kb.models import Advice, AdviceStatus, Revision
+from kb.models import Advice, AdviceStatus, OldSlug, Revision
 
 VALID = """---
 title: "Luister eerst, plaats daarna"
@@ -94,6 +95,12 @@ def _replace(old: str, new: str) -> str:
         (_replace("slug: luister-eerst-plaats-daarna", "slug: Luister Eerst!"), 9, "bad slug"),
         (_replace("language: nl", "language: nederlands"), 10, "bad language code"),
         (_replace("language: nl", "language: nl\ncolor: red"), 11, "unknown field 'color'"),
+        (_replace("language: nl", "language: nl\nid: abc"), 11, "bad id 'abc'"),
+        (_replace("language: nl", "language: nl\nid: 0"), 11, "bad id '0'"),
+        (_replace("language: nl", "language: nl\nold_slugs: [Oud Adres]"), 11,
+         "bad old slug 'Oud Adres'"),
+        (_replace("language: nl", "language: nl\nold_slugs: [luister-eerst-plaats-daarna]"), 11,
+         "old slug 'luister-eerst-plaats-daarna' is the advice's own slug"),
         (VALID.split("---\n## Wat")[0] + "---\n", 11, "no body text"),
         ("Geen front matter\n", 1, "must start with front matter"),
         ("---\ntitle: x\n", 1, "not closed"),
@@ -226,10 +233,21 @@ def test_a_draft_cannot_be_overwritten_by_an_import(app, write_file, make_advice
 
 def test_export_then_import_into_an_empty_instance_then_export_gives_identical_files(
         demo_app, tmp_path):
+    from app import create_app
+    from kb.advice import content_of, save_advice
+    from kb.db import session_scope
+
+    with demo_app.app_context(), session_scope() as session:  # a rename, and a gap in the ids
+        renamed = session.exec(select(Advice).order_by(Advice.id)).first()
+        old_slug = renamed.slug
+        save_advice(session, renamed, replace(content_of(renamed), slug="zz-nieuw-adres"),
+                    status=AdviceStatus.PUBLISHED)
+        withdrawn = session.exec(select(Advice).order_by(Advice.id).offset(5)).first()
+        save_advice(session, withdrawn, content_of(withdrawn), status=AdviceStatus.WITHDRAWN)
+        ids = {a.slug: a.id for a in session.exec(select(Advice)).all() if a.is_public}
     first, second = tmp_path / "first", tmp_path / "second"
     result = demo_app.test_cli_runner().invoke(args=["kb", "export", str(first)])
     assert result.exit_code == 0, result.output
-    from app import create_app
 
     other = create_app({"INSTANCE_PATH": tmp_path / "other", "LOAD_DEMO": False,
                         "DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}",
@@ -241,7 +259,77 @@ def test_export_then_import_into_an_empty_instance_then_export_gives_identical_f
     second_files = {p.name: p.read_bytes() for p in second.glob("*.md")}
     assert len(first_files) >= 24
     assert first_files == second_files
+    with other.app_context(), session_scope() as session:
+        assert {a.slug: a.id for a in session.exec(select(Advice)).all()} == ids
+        assert session.exec(select(OldSlug.advice_id, OldSlug.slug)).all() == [
+            (renamed.id, old_slug)]
+    response = other.test_client().get(f"/advies/{renamed.id}/{old_slug}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/advies/{renamed.id}/zz-nieuw-adres")
     other.extensions["kb.engine"].dispose()
+
+
+def test_an_imported_id_is_kept_and_new_advice_get_higher_ids(app, write_file, make_advice):
+    text = VALID.replace("language: nl", "language: nl\nid: 40\nold_slugs: [luister-eerst]")
+    report = import_files(app, [write_file("a.md", text)])
+    assert not report.problems
+    [advice] = advice_rows(app)
+    assert advice.id == 40
+    assert make_advice().id > 40  # on PostgreSQL: the sequence was moved past 40
+    from kb.db import session_scope
+    from kb.workflow import slug_taken
+
+    with app.app_context(), session_scope() as session:
+        assert slug_taken(session, "luister-eerst")  # never handed to another advice
+    assert app.test_client().get("/advies/40/luister-eerst").status_code == 301
+
+
+def test_an_id_that_belongs_to_another_advice_is_a_problem(app, write_file, make_advice):
+    other = make_advice(slug="een-ander-advies")
+    text = VALID.replace("language: nl", f"language: nl\nid: {other.id}")
+    path = write_file("a.md", text)
+    [problem] = import_files(app, [path]).problems
+    assert str(problem) == (f"{path}:11: id {other.id} already belongs to another advice "
+                            "('een-ander-advies')")
+    assert [a.slug for a in advice_rows(app)] == ["een-ander-advies"]
+
+
+@pytest.mark.parametrize("second_extra, message", [
+    ("id: 7", "duplicate id 7 (also in"),
+    ("old_slugs: [oud]", "old slug 'oud' is also used in"),
+])
+def test_an_id_or_old_slug_named_twice_in_one_run_is_a_problem(app, write_file, second_extra,
+                                                                message):
+    first = write_file("one.md", VALID.replace("language: nl", "language: nl\nid: 7\n"
+                                               "old_slugs: [oud]"))
+    second = write_file("two.md", VALID.replace("luister-eerst-plaats-daarna", "tweede")
+                        .replace("language: nl", f"language: nl\n{second_extra}"))
+    report = import_files(app, [first, second])
+    assert any(str(p).startswith(f"{second}:11: {message}") for p in report.problems), \
+        report.problems
+    assert advice_rows(app) == []
+
+
+def test_an_old_slug_of_another_advice_is_a_problem(app, write_file, make_advice):
+    make_advice(slug="al-in-gebruik")
+    path = write_file("a.md", VALID.replace("language: nl",
+                                            "language: nl\nold_slugs: [al-in-gebruik]"))
+    [problem] = import_files(app, [path]).problems
+    assert str(problem) == f"{path}:11: old slug 'al-in-gebruik' belongs to another advice"
+
+
+def test_export_writes_the_id_and_old_slugs_in_the_front_matter(app, write_file, tmp_path):
+    text = VALID.replace("language: nl", "language: nl\nid: 12\nold_slugs: [eerder, ooit]")
+    import_files(app, [write_file("a.md", text)])
+    from kb.content import export_all
+    from kb.db import session_scope
+
+    with app.app_context(), session_scope() as session:
+        [path] = export_all(session, tmp_path / "out")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "id: 12"
+    assert lines[lines.index("slug: luister-eerst-plaats-daarna") + 1] == (
+        'old_slugs: ["eerder", "ooit"]')
 
 
 def test_dumped_advice_parses_back_to_the_same_content(app, write_file):
