@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from kb.config import PROJECT_ROOT, apply_defaults
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the app: defaults, instance/config.py, KB_* variables, then the test mapping."""
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"
+    instance_path = ((test_config or {}).get("INSTANCE_PATH")
+                     or os.environ.get("KB_INSTANCE_PATH") or PROJECT_ROOT / "instance")
     app = Flask("kb", instance_path=str(instance_path), instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_pyfile("config.py", silent=True)

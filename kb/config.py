@@ -23,6 +23,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_PATH", None,
+            "Folder of the runtime data (database, index, secret key, config.py); default "
+            "instance/ in the checkout. Read from the environment only, before config.py."),
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL of the database; default SQLite at instance/kennisbank.db."),
     Setting("INDEX_DIR", None, "Folder of the Whoosh search index; default instance/search_index."),
@@ -60,6 +63,7 @@ def apply_defaults(config: dict, instance_path: Path) -> None:
         # Flask itself pre-sets some names (MAX_CONTENT_LENGTH) to None: None counts as unset.
         if config.get(setting.name) is None:
             config[setting.name] = setting.default
+    config["INSTANCE_PATH"] = str(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'kennisbank.db'}"
     if not config.get("INDEX_DIR"):

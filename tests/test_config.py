@@ -96,3 +96,18 @@ def test_a_database_from_an_older_version_is_refused_with_a_clear_message(tmp_pa
     connection.close()
     with pytest.raises(MigrationError, match=r"lacks .*advice\.title.*kb export"):
         create_app({"INSTANCE_PATH": tmp_path, "LOAD_DEMO": False})
+
+
+def test_kb_instance_path_moves_the_runtime_data_out_of_the_checkout(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_INSTANCE_PATH", str(tmp_path / "elders"))
+    monkeypatch.setenv("KB_LOAD_DEMO", "0")
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KB_INDEX_DIR", raising=False)
+    monkeypatch.delenv("KB_SECRET_KEY", raising=False)
+    app = create_app()
+    app.extensions["kb.engine"].dispose()
+    assert app.instance_path == str(tmp_path / "elders")
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'elders' / 'kennisbank.db'}"
+    assert (tmp_path / "elders" / "kennisbank.db").exists()
+    assert (tmp_path / "elders" / "secret_key").exists()
+    assert (tmp_path / "elders" / "search_index").is_dir()
