@@ -11,7 +11,7 @@ import enum
 from datetime import UTC, date, datetime
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 #: Who an advice speaks to; policymakers filter on these.
@@ -154,6 +154,10 @@ class IndexChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     advice_id: int | None = Field(default=None, index=True)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+    #: PostgreSQL: the id of the transaction that wrote the row, so that a reader can tell
+    #: which transactions have finished (ids are handed out before commit, in no commit order).
+    #: None on SQLite, where one writer at a time commits ids in order.
+    txid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class User(SQLModel, table=True):
@@ -214,3 +218,27 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=40)
     advice_id: int | None = Field(default=None, foreign_key="advice.id", index=True)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DatabaseMeta(SQLModel, table=True):
+    """Facts about the database itself, such as ``database_id``: a random id made when the
+    database was created, which a search index records so that it is never written from (or
+    served for) another database."""
+
+    __tablename__ = "database_meta"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
+class LoginSession(SQLModel, table=True):
+    """One login: the cookie holds a random token whose hash is here, so that logging out (or
+    an admin, or a password change) ends the session on the server, not only in the browser."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    ended_at: NaiveDatetime | None = None
