@@ -22,8 +22,30 @@ from kb.advice import AdviceContent, save_advice
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, Role, User
 
-POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("KB_REQUIRE_POSTGRES", "") not in ("", "0")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own (``kb_test_gw0``, …) on the
+    same server, created on first use, so that parallel tests never share tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)).first()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("KB_TEST_DATABASE_URL", "").strip())
 
 
 def pytest_report_header(config) -> str:
