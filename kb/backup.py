@@ -248,14 +248,12 @@ def _dump_table(connection: Connection, table: Table, work: Path) -> TableEntry:
                            compresslevel=6) as out:
             result = connection.execute(statement)
             for batch in result.partitions(BATCH):
-                lines = []
                 for row in batch:
                     values = dict(zip(columns, row, strict=True))
                     if key is not None and values[key] is not None:
                         highest = max(highest, values[key])
-                    lines.append(json.dumps(values, ensure_ascii=False, separators=(",", ":"),
-                                            default=_json_value))
-                out.write(("\n".join(lines) + "\n").encode())
+                    out.write(json.dumps(values, ensure_ascii=False, separators=(",", ":"),
+                                         default=_json_value).encode() + b"\n")
                 rows += len(batch)
     high_water = None
     if key is not None:
@@ -366,20 +364,42 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+@dataclass(frozen=True)
+class Schema:
+    """A schema revision as an empty database has it after migrating to that revision."""
+
+    #: Every table (without the version table) and its columns: what a backup must hold.
+    columns: dict[str, tuple[str, ...]]
+    #: Tables the migrations themselves fill (such as ``database_meta`` with a new database
+    #: id): facts about a database, which a restore target keeps as its own.
+    seeded: frozenset[str]
+
+
 @functools.cache
-def columns_at(revision: str) -> dict[str, tuple[str, ...]]:
-    """The tables (without the version table) and columns of a schema revision, learnt by
-    migrating a scratch SQLite database to it: what a backup at that revision must hold."""
+def schema_at(revision: str) -> Schema:
+    """Learn a revision's schema by migrating a scratch SQLite database to it (once per
+    process and revision)."""
     with tempfile.TemporaryDirectory(prefix="kb-schema-") as folder, _quiet(migrate.log):
         url = f"sqlite:///{Path(folder) / 'schema.db'}"
         migrate.upgrade(url, revision)
         engine = create_engine(url, poolclass=NullPool)
         try:
-            inspector = inspect(engine)
-            return {name: tuple(c["name"] for c in inspector.get_columns(name))
-                    for name in inspector.get_table_names() if name != migrate.VERSION_TABLE}
+            with engine.connect() as connection:
+                inspector = inspect(connection)
+                columns = {name: tuple(c["name"] for c in inspector.get_columns(name))
+                           for name in inspector.get_table_names()
+                           if name != migrate.VERSION_TABLE}
+                seeded = frozenset(name for name in columns if connection.execute(
+                    select(text("1")).select_from(text(quote(connection, name))).limit(1)
+                ).first() is not None)
+            return Schema(columns=columns, seeded=seeded)
         finally:
             engine.dispose()
+
+
+def columns_at(revision: str) -> dict[str, tuple[str, ...]]:
+    """The tables and columns a backup at this revision holds."""
+    return schema_at(revision).columns
 
 
 @contextmanager

@@ -3,8 +3,14 @@
 A restore refuses rather than mixes. Before it writes anything it verifies the whole file
 (format version, a schema revision this code knows, the tables and columns of that revision,
 every sha256 and row count) and checks that the target is empty: no tables, or only what a first
-start loads (the themes and the migrations' version table). A refusal is a
-:class:`~kb.backup.BackupError` and leaves the target exactly as it was.
+start loads (the themes, the migrations' version table, and what the migrations themselves
+write, such as ``database_meta``). A refusal is a :class:`~kb.backup.BackupError` and leaves the
+target exactly as it was.
+
+A restored database is a new database, not the old one brought back: rows the migrations made
+in the target (its ``database_id``) win over the backup's. So every node's search index, which
+records the database id, sees that its database changed and rebuilds, rather than trusting
+change-log positions of a database that went on after the backup was made.
 
 Then, holding the start-up lock (so no app process migrates or loads the demo meanwhile), it
 takes the target to the backup's schema revision, loads every table in one transaction in
@@ -57,11 +63,13 @@ from kb.backup import (
     open_member,
     pg_sequence,
     quote,
+    schema_at,
     verify,
 )
 from kb.startlock import start_lock
 
-#: Tables a first start fills; a restore target may hold rows in these and nothing else.
+#: Tables a first start fills; a restore target may hold rows in these (and in the tables
+#: the migrations fill, :attr:`kb.backup.Schema.seeded`) and nothing else.
 FIRST_START_TABLES = frozenset({"theme", migrate.VERSION_TABLE})
 
 
@@ -103,11 +111,12 @@ def _check_empty(url: str) -> migrate.SchemaState:
         raise BackupError(
             f"the target database is at schema revision {state.current}, made by a newer "
             "version of the kennisbank; restore into an empty database")
+    allowed = FIRST_START_TABLES | schema_at(state.current or state.head).seeded
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
             filled = [name for name in sorted(inspect(connection).get_table_names())
-                      if name not in FIRST_START_TABLES and connection.execute(
+                      if name not in allowed and connection.execute(
                           select(text("1")).select_from(text(quote(connection, name)))
                           .limit(1)).first() is not None]
     finally:
@@ -130,9 +139,11 @@ def _load(url: str, path: Path, manifest: Manifest) -> None:
             with connection.begin(), tarfile.open(path, mode="r:") as tar:
                 meta = MetaData()
                 meta.reflect(connection, only=list(entries))
+                seeded = schema_at(manifest.schema_revision).seeded
                 for table in meta.sorted_tables:
                     entry = entries[table.name]
-                    highest = _load_table(connection, table, open_member(tar, entry.member))
+                    highest = _load_table(connection, table, open_member(tar, entry.member),
+                                          keep_own=table.name in seeded)
                     _move_sequence(connection, table, max(highest, entry.high_water or 0))
     except SQLAlchemyError as exc:
         raise BackupError(
@@ -142,11 +153,18 @@ def _load(url: str, path: Path, manifest: Manifest) -> None:
         engine.dispose()
 
 
-def _load_table(connection: Connection, table: Table, member) -> int:
-    """Insert one table's rows in batches; returns its highest integer id (0: none)."""
+def _load_table(connection: Connection, table: Table, member, keep_own: bool = False) -> int:
+    """Insert one table's rows in batches; returns its highest integer id (0: none).
+
+    With ``keep_own`` (a table the migrations fill), a row whose key the target already has is
+    left out: the target's own row wins.
+    """
     convert = _converters(table)
     names = {column.name for column in table.columns}
     key = integer_key(table)
+    primary = [column.name for column in table.primary_key.columns]
+    own = ({tuple(row) for row in connection.execute(select(*table.primary_key.columns))}
+           if keep_own else set())
     highest = 0
     batch: list[dict] = []
     with gzip.GzipFile(fileobj=member, mode="rb") as lines:
@@ -157,6 +175,8 @@ def _load_table(connection: Connection, table: Table, member) -> int:
             for name, to_value in convert.items():
                 if row[name] is not None:
                     row[name] = to_value(row[name])
+            if own and tuple(row[name] for name in primary) in own:
+                continue
             if key is not None and row[key] is not None:
                 highest = max(highest, row[key])
             batch.append(row)
