@@ -275,6 +275,31 @@ def test_ids_and_revision_numbers_are_kept_and_new_ids_come_after_every_old_one(
     assert new.id == gone.id + 1
 
 
+def test_a_backup_from_before_migrations_restores_and_is_upgraded(database, start, tmp_path):
+    if migrate.head() == migrate.BASELINE:
+        pytest.skip("no migration after the baseline to upgrade through")
+    source = database("sqlite", "source")
+    seed(start(source, "source"))
+    migrate.downgrade(source, migrate.BASELINE)  # the rows of what stays are kept
+    engine = create_engine(source, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE {migrate.VERSION_TABLE}"))
+    engine.dispose()
+    file = backup.backup(source, tmp_path / "old.tar").path
+    assert contents(file)[0]["schema_revision"] == migrate.BASELINE
+    target = database("sqlite", "target")
+
+    report = restore.restore(target, file, tmp_path)
+
+    assert report.upgraded and report.upgraded[-1] == migrate.head()
+    assert migrate.state(target).up_to_date
+    again = backup.backup(target, tmp_path / "again.tar").path
+    for table in ("advice", "revision", "old_slug", "user_account", "invite", "audit_entry"):
+        before = rows(file, table)
+        columns = before[0].keys()  # later migrations may add columns; these must stay
+        assert [{c: r[c] for c in columns} for r in rows(again, table)] == before, table
+
+
 def _content(slug: str) -> AdviceContent:
     return AdviceContent(title=slug.title(), summary="Kort.", body="Tekst.", themes=("wonen",),
                          slug=slug)
