@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -411,13 +412,18 @@ def test_a_publish_during_a_backup_is_wholly_in_it_or_wholly_out(database, start
 # --------------------------------------------------------------------------- the commands
 
 
-def _flask(args: list[str], url: str, cwd: Path) -> subprocess.CompletedProcess:
+def _command(args: list[str], url: str, cwd: Path) -> dict:
+    """``flask --app app kb ARGS`` as a real process on the database at ``url``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     env.update(KB_DATABASE_URL=url, KB_INDEX_DIR=str(cwd / "index"), KB_LOAD_DEMO="0",
                KB_SECRET_KEY="test")
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", str(PROJECT_ROOT / "app.py"), "kb", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return {"args": [sys.executable, "-m", "flask", "--app", str(PROJECT_ROOT / "app.py"), "kb",
+                     *args], "cwd": cwd, "env": env}
+
+
+def _flask(args: list[str], url: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(**_command(args, url, cwd), capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_the_commands_back_up_and_restore_into_a_new_database(database, start, tmp_path):
@@ -440,3 +446,30 @@ def test_the_commands_back_up_and_restore_into_a_new_database(database, start, t
     refused = _flask(["restore", str(file)], target, tmp_path)
     assert refused.returncode == 1
     assert "is not empty" in refused.stderr and refused.stdout == ""
+
+
+def test_a_backup_killed_midway_leaves_the_previous_file_whole(database, start, tmp_path):
+    source = database("sqlite", "source")
+    seed(start(source, "source"))
+    file = tmp_path / "kb.tar"
+    backup.backup(source, file)
+    previous = file.read_bytes()
+    engine = create_engine(source, poolclass=NullPool)
+    with engine.begin() as connection:  # enough rows that reading them takes a while
+        connection.execute(text("INSERT INTO login_attempt (key, created_at) VALUES (:k, :t)"),
+                           [{"k": f"addr:{n}", "t": "2026-01-01 00:00:00"}
+                            for n in range(200_000)])
+    engine.dispose()
+
+    process = subprocess.Popen(**_command(["backup", str(file)], source, tmp_path),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".kb.tar.") for p in tmp_path.iterdir()):
+        assert process.poll() is None, "the backup ended before it was seen at work"
+        assert time.monotonic() < deadline, "the backup never started"
+        time.sleep(0.002)
+    process.kill()  # SIGKILL: no clean-up runs
+    process.wait()
+
+    assert file.read_bytes() == previous
+    assert backup.verify(file).rows < 200_000  # the earlier backup, still whole
