@@ -9,8 +9,8 @@ The file is a plain tar::
 
 Why this shape rather than ``pg_dump`` or a copy of the SQLite file: it moves between SQLite
 and PostgreSQL in either direction, it can be read with ``tar`` and ``zcat``, and it can be
-checked completely (sha256 and row count per table) before anything is written
-(:func:`verify`; loading is :mod:`kb.restore`).
+checked completely (sha256 and row count per table) before anything is written; reading it
+back is :mod:`kb.restore`.
 
 - **Any schema revision.** The tables are reflected from the database, not taken from the
   models, and the revision goes into the manifest (``alembic_version`` itself is not copied).
@@ -40,7 +40,6 @@ import logging
 import os
 import tarfile
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -411,102 +410,6 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
-
-
-# --------------------------------------------------------------------------- verify
-
-
-def verify(path: Path) -> Manifest:
-    """Check a backup completely without writing anything; returns its manifest.
-
-    Refuses (BackupError) a file that is not a backup, is damaged or truncated, was made by a
-    newer format or a schema revision this version does not know, or whose tables do not match
-    that revision.
-    """
-    try:
-        with tarfile.open(path, mode="r:") as tar:
-            manifest = _read_manifest(tar)
-            for entry in manifest.tables:
-                _check_member(tar, entry)
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-        raise BackupError(f"{path} is damaged or not a backup ({exc})") from exc
-    return manifest
-
-
-def _read_manifest(tar: tarfile.TarFile) -> Manifest:
-    try:
-        raw = json.loads(open_member(tar, MANIFEST).read())
-        if raw.get("format") != FORMAT:
-            raise BackupError("the file is not an ExpEx Kennisbank backup (no manifest format)")
-        version = raw["format_version"]
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise BackupError(
-                f"the backup has format version {version}, newer than this version of the "
-                f"kennisbank reads ({FORMAT_VERSION}): restore it with the version that made it "
-                "or a newer one")
-        manifest = Manifest(
-            format_version=version, schema_revision=str(raw["schema_revision"]),
-            created_at=str(raw["created_at"]), app_version=str(raw.get("app_version", "")),
-            backend=str(raw.get("backend", "")),
-            tables=tuple(TableEntry(name=t["name"], columns=tuple(t["columns"]),
-                                    rows=int(t["rows"]), sha256=str(t["sha256"]),
-                                    high_water=_optional_int(t.get("high_water")))
-                         for t in raw["tables"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BackupError(f"the backup's manifest is malformed ({exc!r})") from exc
-    if not migrate.known(manifest.schema_revision):
-        raise BackupError(
-            f"the backup is at schema revision {manifest.schema_revision}, which this version "
-            "does not know: it was made by a newer version of the kennisbank. Restore it with "
-            "that version (or newer)")
-    expected = columns_at(manifest.schema_revision)
-    found = {t.name: t.columns for t in manifest.tables}
-    if set(found) != set(expected) or any(set(found[n]) != set(expected[n]) for n in expected):
-        raise BackupError(f"the backup's tables do not match schema revision "
-                          f"{manifest.schema_revision}: it was altered or is damaged")
-    return manifest
-
-
-def _optional_int(value) -> int | None:
-    if value is None or isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ValueError(f"not a whole number: {value!r}")
-
-
-def open_member(tar: tarfile.TarFile, name: str):
-    """A member of the backup as a file to read, or a refusal if it is missing."""
-    try:
-        member = tar.getmember(name)
-    except KeyError:
-        raise BackupError(f"the backup has no {name}: it is damaged or truncated") from None
-    handle = tar.extractfile(member) if member.isfile() else None
-    if handle is None:
-        raise BackupError(f"{name} in the backup is not a file")
-    return handle
-
-
-def _check_member(tar: tarfile.TarFile, entry: TableEntry) -> None:
-    """sha256 of the stored bytes, and the row count of the whole decompressed stream."""
-    digest = hashlib.sha256()
-    inflate = zlib.decompressobj(wbits=31)  # gzip
-    broken = False
-    lines = 0
-    with open_member(tar, entry.member) as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            try:  # at most 8 MB of text at a time, however well a chunk compresses
-                while chunk and not broken:
-                    lines += inflate.decompress(chunk, 1 << 23).count(b"\n")
-                    chunk = inflate.unconsumed_tail
-            except zlib.error:
-                broken = True  # keep hashing: a changed byte is reported as such below
-    if digest.hexdigest() != entry.sha256:
-        raise BackupError(f"{entry.member} does not match its sha256 in the manifest: "
-                          "the backup is damaged or was altered")
-    if broken or not inflate.eof:
-        raise BackupError(f"{entry.member} is not a complete gzip stream")
-    if lines != entry.rows:
-        raise BackupError(f"{entry.member} holds {lines} rows, the manifest says {entry.rows}")
 
 
 def quote(connection: Connection, name: str) -> str:

@@ -472,4 +472,4 @@ def test_a_backup_killed_midway_leaves_the_previous_file_whole(database, start, 
     process.wait()
 
     assert file.read_bytes() == previous
-    assert backup.verify(file).rows < 200_000  # the earlier backup, still whole
+    assert restore.verify(file).rows < 200_000  # the earlier backup, still whole
