@@ -416,7 +416,7 @@ def _command(args: list[str], url: str, cwd: Path) -> dict:
     """``flask --app app kb ARGS`` as a real process on the database at ``url``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     env.update(KB_DATABASE_URL=url, KB_INDEX_DIR=str(cwd / "index"), KB_LOAD_DEMO="0",
-               KB_SECRET_KEY="test")
+               KB_SECRET_KEY="test", KB_INSTANCE_PATH=str(cwd / "instance"))
     return {"args": [sys.executable, "-m", "flask", "--app", str(PROJECT_ROOT / "app.py"), "kb",
                      *args], "cwd": cwd, "env": env}
 
