@@ -76,6 +76,10 @@ from kb.startlock import start_lock
 #: Tables a first start fills; a restore target may hold rows in these (and in the tables
 #: the migrations fill, :attr:`kb.backup.Schema.seeded`) and nothing else.
 FIRST_START_TABLES = frozenset({"theme", migrate.VERSION_TABLE})
+#: Columns whose values only mean something on the server that wrote them: PostgreSQL
+#: transaction ids in the change log. Restored as NULL, like rows written on SQLite; the index
+#: rebuilt after the restore covers every restored change.
+SERVER_LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {"index_change": ("txid",)}
 
 
 @dataclass(frozen=True)
@@ -258,6 +262,7 @@ def _load_table(connection: Connection, table: Table, member, keep_own: bool = F
     left out: the target's own row wins.
     """
     convert = _converters(table)
+    local = [name for name in SERVER_LOCAL_COLUMNS.get(table.name, ()) if name in table.c]
     names = {column.name for column in table.columns}
     key = integer_key(table)
     primary = [column.name for column in table.primary_key.columns]
@@ -273,6 +278,8 @@ def _load_table(connection: Connection, table: Table, member, keep_own: bool = F
             for name, to_value in convert.items():
                 if row[name] is not None:
                     row[name] = to_value(row[name])
+            for name in local:
+                row[name] = None
             if own and tuple(row[name] for name in primary) in own:
                 continue
             if key is not None and row[key] is not None:

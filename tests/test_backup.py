@@ -32,6 +32,7 @@ from kb.db import session_scope
 from kb.forms import AdviceForm
 from kb.invites import create_invite
 from kb.models import Advice, AdviceStatus, Role, User
+from kb.restore import SERVER_LOCAL_COLUMNS
 from tests.conftest import TEST_PASSWORD, TEST_SCRYPT_N
 from tests.workflow_fixtures import FORM
 
@@ -135,14 +136,26 @@ OWN_TABLES = {"database_meta"}
 
 def contents(path: Path) -> tuple[dict, dict[str, bytes]]:
     """A backup's manifest (without when and from which backend it was made) and its tables,
-    without the tables that describe the database itself."""
+    without the tables that describe the database itself, and with the values that only mean
+    something on the server that wrote them (PostgreSQL transaction ids) left out."""
     with tarfile.open(path) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
-        tables = {t["name"]: gzip.decompress(tar.extractfile(t["file"]).read())
+        tables = {t["name"]: _without_server_local(
+                      t["name"], gzip.decompress(tar.extractfile(t["file"]).read()))
                   for t in manifest["tables"] if t["name"] not in OWN_TABLES}
     del manifest["created_at"], manifest["backend"]
-    manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in OWN_TABLES]
+    manifest["tables"] = [{k: v for k, v in t.items() if k != "sha256"}
+                          for t in manifest["tables"] if t["name"] not in OWN_TABLES]
     return manifest, tables
+
+
+def _without_server_local(table: str, data: bytes) -> bytes:
+    columns = SERVER_LOCAL_COLUMNS.get(table, ())
+    if not columns:
+        return data
+    lines = [json.loads(line) for line in data.splitlines()]
+    return b"\n".join(json.dumps({k: (None if k in columns else v) for k, v in row.items()},
+                                 sort_keys=True).encode() for row in lines)
 
 
 def rows(path: Path, table: str) -> list[dict]:
