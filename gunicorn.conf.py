@@ -13,6 +13,9 @@ The app is not preloaded: each worker runs ``create_app()`` itself, so a worker 
 replaced by a clean one and a ``kill -HUP`` loads new code. The start-up lock
 (:mod:`kb.startlock`) lets exactly one process migrate, load the themes and build the index
 while the others wait.
+
+A worker that starts while the database does not answer waits for it (``post_fork`` below)
+instead of failing: gunicorn shuts the whole node down when a worker fails to boot.
 """
 
 from __future__ import annotations
@@ -49,3 +52,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # instances on one machine would fight over; workers are managed with signals (HUP, TERM) instead.
 # Older gunicorn versions ignore this name.
 control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """In each new worker, before it loads the app: let a start that waits for the database (or
+    the start-up lock) keep telling the arbiter it is alive, so that it is not killed after
+    ``timeout`` seconds, and let it stop when gunicorn stops the worker (``worker.alive``)."""
+    from kb import startlock
+
+    def keep_alive() -> bool:
+        worker.notify()
+        return worker.alive
+
+    startlock.supervise(keep_alive)

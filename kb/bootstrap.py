@@ -12,6 +12,13 @@ the themes and demo while the others wait and then find the work done.
 - The index is opened, rebuilt when missing, corrupt or from another database, and caught up.
 
 Each step says on the console what it did: a newcomer can see what happened.
+
+A database that does not answer (or is busy) at start is waited for, with a line in the log at
+each try (:data:`RETRY_DELAYS`). A gunicorn worker that exited instead made the arbiter shut the
+whole node down ("Worker failed to boot"), so a worker restarted during a database outage took
+the node down for good. A gunicorn worker (:func:`kb.startlock.supervised`) waits as long as it
+takes and serves as soon as the database is back; a command gives up after
+:data:`UNSUPERVISED_WAIT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -25,9 +32,9 @@ from flask.logging import default_handler
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from kb import migrate, search
+from kb import migrate, search, startlock
 from kb.content import import_paths
-from kb.db import session_scope
+from kb.db import DatabaseFault, describe, fault_of, session_scope
 from kb.models import Advice, Theme
 from kb.startlock import start_lock
 from kb.themes import sync_themes
@@ -35,6 +42,15 @@ from kb.themes import sync_themes
 log = logging.getLogger(__name__)
 
 STARTED = "kb.started"
+
+#: Seconds between tries while the database does not answer at start: quick at first (a restart
+#: of PostgreSQL takes seconds), then a try and a log line every 5 s.
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 5.0)
+#: Faults a start waits out; a read-only database is served as it is, anything else is an error.
+WAIT_FOR = (DatabaseFault.UNREACHABLE, DatabaseFault.BUSY)
+#: How long a process that no supervisor watches (a ``kb`` command, ``flask run``) waits for the
+#: database before it gives up with the error; a gunicorn worker waits as long as it takes.
+UNSUPERVISED_WAIT_SECONDS = 30.0
 
 
 class SchemaOutOfDate(migrate.MigrationError):
@@ -60,12 +76,38 @@ def configure_logging() -> None:
 
 
 def start(app: Flask) -> None:
-    """Run the start-up once per app, under the start-up lock."""
+    """Run the start-up once per app, under the start-up lock, waiting for the database."""
     if app.extensions.get(STARTED):
         return
     began = time.monotonic()
     url = app.config["DATABASE_URL"]
     log.info("Database: %s.", make_url(url).render_as_string(hide_password=True))
+    tries = 0
+    while True:
+        try:
+            _start(app, url)
+            break
+        except Exception as error:
+            fault = fault_of(error)
+            waited = time.monotonic() - began
+            if fault not in WAIT_FOR or (not startlock.supervised()
+                                         and waited >= UNSUPERVISED_WAIT_SECONDS):
+                raise
+            delay = RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)]
+            tries += 1
+            log.warning("The database %s (%s); start-up waits and tries again in %.1f s "
+                        "(try %d, waiting %.0f s so far).",
+                        "does not answer" if fault is DatabaseFault.UNREACHABLE else "is busy",
+                        describe(error), delay, tries, waited)
+            startlock.pause(delay)
+    if tries:
+        log.info("The database answers again: start-up went on after %d tries.", tries)
+    app.extensions[STARTED] = True
+    log.info("Start-up done in %.1f s.", time.monotonic() - began)
+
+
+def _start(app: Flask, url: str) -> None:
+    """One try at the start-up; every step can be run again after a failure halfway."""
     with start_lock(url, Path(app.instance_path)):
         prepare_schema(url, auto_upgrade=app.config["AUTO_UPGRADE"])
         with app.app_context():
@@ -77,8 +119,6 @@ def start(app: Flask) -> None:
                     log.info("Search index built with %d advice.", count)
                 else:
                     search.ensure_index(session)
-    app.extensions[STARTED] = True
-    log.info("Start-up done in %.1f s.", time.monotonic() - began)
 
 
 def prepare_schema(url: str, auto_upgrade: bool) -> None:

@@ -9,7 +9,14 @@ the work done.
 - PostgreSQL: a session-level advisory lock, held on a connection of its own and released when
   that connection closes, so a process that dies mid-start frees it at once.
 - SQLite: an exclusive ``flock`` on a file beside the database (one machine by definition); the
-  kernel releases it when the process dies.
+  kernel releases it when the process dies. A database opened read-only (``file:`` URL, see
+  :func:`kb.db.readable_url`) is locked with a file in the instance folder.
+
+Waiting at start (for this lock, or for a database that does not answer: :mod:`kb.bootstrap`)
+goes through :func:`pause`. Under gunicorn it tells the arbiter that the worker is alive, which
+otherwise kills a worker that is silent for ``timeout`` seconds while it boots, and it ends the
+wait when gunicorn asks the worker to stop (``gunicorn.conf.py`` sets this up with
+:func:`supervise`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +39,39 @@ PG_LOCK_KEY = 0x4B42_5354_4152_5400  # "KBSTART"
 #: After this long waiting, say so once in the log (a start that migrates a large database or
 #: builds an index can take a while; a silent wait looks like a hang).
 WAIT_NOTICE_SECONDS = 5.0
+
+#: Set by :func:`supervise`: called at least once a second while a start waits; False means
+#: the process was asked to stop.
+_keep_alive: Callable[[], bool] | None = None
+
+
+def supervise(keep_alive: Callable[[], bool]) -> None:
+    """Mark this process as a server worker: a start then waits as long as the database is away,
+    calling ``keep_alive`` at least once a second (it returns False when the worker must stop)."""
+    global _keep_alive
+    _keep_alive = keep_alive
+
+
+def supervised() -> bool:
+    """Whether a supervisor (gunicorn) watches this process's start; see :func:`supervise`."""
+    return _keep_alive is not None
+
+
+def pause(seconds: float) -> None:
+    """Sleep while a start waits, telling the supervisor this process is alive.
+
+    Raises ``SystemExit(0)`` when the supervisor asked the process to stop: exit code 0, so
+    that gunicorn sees a worker that stopped, not one that failed to boot.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        if _keep_alive is not None and not _keep_alive():
+            log.info("Asked to stop while waiting to start; stopping.")
+            raise SystemExit(0)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(1.0, left))
 
 
 @contextmanager
@@ -100,7 +140,7 @@ def _wait(attempt, what: str) -> None:
         if not told and time.monotonic() - started > WAIT_NOTICE_SECONDS:
             log.info("Waiting for %s: another process is starting.", what)
             told = True
-        time.sleep(delay)
+        pause(delay)
         delay = min(delay * 2, 0.5)
     if told:
         log.info("Got %s after %.1f s.", what, time.monotonic() - started)

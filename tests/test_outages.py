@@ -15,6 +15,7 @@ import contextlib
 import glob
 import html
 import http.client
+import json
 import os
 import re
 import shutil
@@ -447,6 +448,68 @@ def test_a_node_on_a_read_only_database_starts_serves_readers_and_gives_503_to_w
 
 
 # --------------------------------------------------------------------------- PostgreSQL
+
+
+def test_a_postgresql_outage_gives_503s_and_a_small_log_and_the_node_recovers_by_itself(
+        own_postgres: OwnPostgres, tmp_path: Path):
+    url = own_postgres.new_database("kb_outage_node")
+    # A short gunicorn timeout: a worker silent for 10 s while it boots would be killed.
+    node = Node(tmp_path, url, "--timeout", "10", KB_LOAD_DEMO="1")
+    try:
+        node.wait_until_serving()
+        advice = json.loads(node.get("/api/advies/1")[2])["advice"]["url"]
+        pages = ["/", "/themas", "/thema/pleegzorg", advice, "/zoeken?q=pleegzorg", "/api/",
+                 "/api/advies/1", "/feed.xml"]
+        assert {page: node.get(page)[0] for page in pages} == dict.fromkeys(pages, 200)
+        lines_before = len(node.log().splitlines())
+
+        own_postgres.stop()
+        for _ in range(5):
+            for page in pages:
+                status, headers, body = node.get(page)
+                assert (page, status) == (page, 503)
+                assert headers["retry-after"] == "30" and "Traceback" not in body
+                if page.startswith("/api/"):
+                    assert json.loads(body) == {"error": "Service Unavailable", "status": 503}
+                elif page != "/feed.xml":
+                    assert UNREACHABLE_TEXT in body
+        assert node.get("/healthz")[0] == 200
+        assert node.get("/readyz")[0] == 503
+
+        # A worker that gunicorn restarts during the outage waits for the database; the node
+        # stays up, with all its workers, for longer than gunicorn's timeout.
+        victim = node.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        until = time.monotonic() + 15
+        while time.monotonic() < until:
+            assert node.alive(), node.log()
+            assert node.get("/")[0] == 503
+            time.sleep(0.5)
+        workers = node.worker_pids()
+        assert len(workers) == 2 and victim not in workers, node.log()
+        outage = node.log().splitlines()[lines_before:]
+        assert any("start-up waits and tries again" in line for line in outage), node.log()
+        assert not any("WORKER TIMEOUT" in line or "Traceback" in line for line in outage), (
+            node.log())
+        logged = [line for line in outage if not is_access_line(line)]
+        assert len(logged) <= 25, "\n".join(logged)
+
+        own_postgres.start()
+        back = time.monotonic()
+        while True:
+            statuses = {page: node.get(page)[0] for page in pages}
+            if set(statuses.values()) == {200}:
+                break
+            assert time.monotonic() - back < 10, statuses
+            time.sleep(0.2)
+        while node.log().count("Start-up done") < 3:  # the restarted worker serves too
+            assert time.monotonic() - back < 10, node.log()
+            time.sleep(0.2)
+        assert node.alive() and len(node.worker_pids()) == 2
+        assert "The database answers again" in node.log()
+    finally:
+        stopped = node.stop()
+    assert stopped == 0, node.log()
 
 
 def test_a_database_server_that_never_answers_fails_a_page_within_seconds(
