@@ -14,6 +14,10 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
+#: The largest id any table can hold: PostgreSQL's ``integer`` (SQLite's goes higher). A larger
+#: number in a URL or an import file can name nothing, and would make PostgreSQL fail.
+MAX_ID = 2**31 - 1
+
 #: Who an advice speaks to; policymakers filter on these.
 AUDIENCES: tuple[str, ...] = (
     "gemeenten",

@@ -9,6 +9,7 @@ from kb.web import (
     admin,
     api,
     contribute,
+    converters,
     csrf,
     editorial,
     errors,
@@ -24,6 +25,8 @@ from kb.web import (
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added: routes compile their converters when they are added.
+    converters.init_app(app)
     # First: the Host check must run before any other before_request hook (CSRF, login).
     site_url.init_app(app)
     app.register_blueprint(health.bp)
