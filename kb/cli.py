@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from kb import bootstrap, indexing, migrate, search
@@ -88,13 +89,23 @@ def themes_command(folder: Path | None) -> None:
 def import_command(paths: tuple[Path, ...]) -> None:
     """Import advice files (folders are searched for *.md); all files or none."""
     with session_scope() as session:
-        report = import_paths(session, paths)
-        if report.problems:
+        try:
+            report = import_paths(session, paths)
+            if report.problems:
+                session.rollback()
+                for problem in report.problems:
+                    click.echo(str(problem), err=True)
+                raise click.exceptions.Exit(1)
+            session.commit()
+        except IntegrityError as error:
+            # Another import (or an editor) saved the same slug or id between this run's checks
+            # and its writes. The transaction rolled back whole, so nothing is half-imported;
+            # a second run sees their advice and updates it or reports a clear problem.
             session.rollback()
-            for problem in report.problems:
-                click.echo(str(problem), err=True)
-            raise click.exceptions.Exit(1)
-        session.commit()
+            reason = str(error.orig).splitlines()[0] if error.orig else "a unique value"
+            raise click.ClickException(
+                "nothing imported: another process saved the same advice at the same moment "
+                f"({reason}). Run the import again.") from error
         # The index follows the database: only committed changes go in. Many changes at once
         # are faster as a rebuild (in parallel, one commit) than through the change log.
         if len(report.created) + len(report.updated) >= REBUILD_AFTER_IMPORT:

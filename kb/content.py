@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from kb.advice import AdviceContent, content_of, published_advice, save_advice
-from kb.models import AUDIENCES, Advice, AdviceStatus, OldSlug, Theme
+from kb.models import AUDIENCES, MAX_ID, Advice, AdviceStatus, OldSlug, Theme
 from kb.slugs import is_valid_slug, slugify
 
 MAX_FILE_BYTES = 1_000_000
@@ -35,6 +35,9 @@ FIELDS = ("id", "title", "themes", "summary", "authors", "region", "audience", "
           "slug", "old_slugs", "language")
 DEFAULT_AUTHORS = ("ExpEx",)
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The earliest published date an advice may have: ExpEx's advice starts well after it, so an
+#: earlier date is a typing error.
+EARLIEST_PUBLISHED = date(1990, 1, 1)
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 
 
@@ -126,6 +129,12 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
     except UnicodeDecodeError as exc:
         return problem(raw.count(b"\n", 0, exc.start) + 1, "file is not valid UTF-8")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL in text. Reported at its line; the rest of the file is
+        # still checked (without it), so every other problem shows in the same run.
+        problem(text.count("\n", 0, text.index("\x00")) + 1, "the file contains a NUL "
+                "character (a zero byte), which text may not hold; remove it")
+        text = text.replace("\x00", "")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return problem(1, "file must start with front matter between '---' lines")
@@ -181,6 +190,10 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
             published = date.fromisoformat(value)
         except ValueError:
             problem(line_of("published"), f"bad date '{value}' (use YYYY-MM-DD)")
+        else:
+            date_problem = published_problem(published, today or date.today())
+            if date_problem:
+                problem(line_of("published"), date_problem)
 
     slug = str(meta["slug"]).strip() if meta.get("slug") is not None else slugify(title or "")
     if "slug" in meta and not is_valid_slug(slug):
@@ -190,8 +203,8 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
 
     advice_id = meta.get("id")
     if advice_id is not None and (not isinstance(advice_id, int) or isinstance(advice_id, bool)
-                                  or advice_id < 1):
-        problem(line_of("id"), f"bad id '{advice_id}' (a whole number, 1 or more)")
+                                  or not 1 <= advice_id <= MAX_ID):
+        problem(line_of("id"), f"bad id '{advice_id}' (a whole number from 1 to {MAX_ID})")
     old_slugs = _list_field(meta, "old_slugs", required=False, problem=problem, line_of=line_of)
     for old in old_slugs:
         if not is_valid_slug(old):
@@ -218,6 +231,21 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
         result.identity = Identity(slug=slug, advice_id=advice_id, old_slugs=tuple(old_slugs),
                                    id_line=line_of("id"), old_slugs_line=line_of("old_slugs"))
     return result
+
+
+def published_problem(published: date, today: date) -> str | None:
+    """Why a published date cannot be right, or None.
+
+    The feed and "newest first" sort on it, so a date far ahead (9999-12-31) would pin an advice
+    to the top for ever. Tomorrow is allowed: it is already tomorrow somewhere, and an import
+    run just before midnight should not fail a minute later.
+    """
+    if published > today + timedelta(days=1):
+        return f"published date {published.isoformat()} is in the future (at most tomorrow)"
+    if published < EARLIEST_PUBLISHED:
+        return (f"published date {published.isoformat()} is before "
+                f"{EARLIEST_PUBLISHED.year}; check the year")
+    return None
 
 
 def _text_field(meta, key, max_length, *, required, problem, line_of) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,12 @@ def _replace(old: str, new: str) -> str:
         (_replace("language: nl", "language: nl\ncolor: red"), 11, "unknown field 'color'"),
         (_replace("language: nl", "language: nl\nid: abc"), 11, "bad id 'abc'"),
         (_replace("language: nl", "language: nl\nid: 0"), 11, "bad id '0'"),
+        (_replace("language: nl", "language: nl\nid: 2147483648"), 11, "bad id '2147483648'"),
+        (_replace("published: 2025-03-14", "published: 9999-12-31"), 8,
+         "published date 9999-12-31 is in the future"),
+        (_replace("published: 2025-03-14", "published: 1989-12-31"), 8,
+         "published date 1989-12-31 is before 1990"),
+        (_replace("Vraag jongeren", "Vraag\x00jongeren"), 4, "a NUL character"),
         (_replace("language: nl", "language: nl\nold_slugs: [Oud Adres]"), 11,
          "bad old slug 'Oud Adres'"),
         (_replace("language: nl", "language: nl\nold_slugs: [luister-eerst-plaats-daarna]"), 11,
@@ -121,6 +128,26 @@ def test_a_file_that_is_not_utf8_is_reported_at_its_line(app, write_file):
     path = write_file("latin.md", data)
     [problem] = import_files(app, [path]).problems
     assert str(problem) == f"{path}:14: file is not valid UTF-8"
+
+
+def test_a_nul_byte_is_reported_at_its_line_and_nothing_is_imported(app, write_file):
+    """PostgreSQL refuses a NUL in text: it used to end the import with a raw traceback."""
+    path = write_file("nul.md", VALID.replace("Jongeren worden", "Jongeren\x00 worden"))
+    good = write_file("good.md", VALID.replace("slug: luister-eerst-plaats-daarna",
+                                               "slug: een-ander-advies"))
+    [problem] = import_files(app, [good, path]).problems
+    assert str(problem) == (f"{path}:14: the file contains a NUL character (a zero byte), "
+                            "which text may not hold; remove it")
+    assert advice_rows(app) == []
+
+
+def test_a_published_date_may_be_at_most_tomorrow(app, write_file):
+    today = date.today()
+    for day, ok in ((today + timedelta(days=1), True), (today + timedelta(days=2), False),
+                    (date(1990, 1, 1), True)):
+        text = VALID.replace("published: 2025-03-14", f"published: {day.isoformat()}")
+        report = import_files(app, [write_file(f"{day}.md", text)])
+        assert (not report.problems) is ok, (day, report.problems)
 
 
 def test_a_file_over_one_megabyte_is_refused(app, write_file):
@@ -360,6 +387,16 @@ def test_cli_import_prints_problems_and_exits_1(runner, write_file):
     result = runner.invoke(args=["kb", "import", str(path)])
     assert result.exit_code == 1
     assert f"{path}:8: bad date '14-03-2025'" in result.output
+
+
+def test_cli_import_reports_a_nul_byte_and_a_future_date_and_exits_1(app, runner, write_file):
+    path = write_file("bad.md", VALID.replace("published: 2025-03-14", "published: 9999-12-31")
+                      .replace("Jongeren worden", "Jongeren\x00 worden"))
+    result = runner.invoke(args=["kb", "import", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:8: published date 9999-12-31 is in the future" in result.output
+    assert f"{path}:14: the file contains a NUL character" in result.output
+    assert advice_rows(app) == []
 
 
 def test_cli_import_prints_a_summary_and_makes_advice_searchable(app, runner, write_file):
