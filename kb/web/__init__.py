@@ -16,6 +16,7 @@ from kb.web import (
     feed,
     filters,
     health,
+    methods,
     reader,
     security,
     session,
@@ -43,3 +44,4 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     csrf.init_app(app)
     session.init_app(app)
+    methods.init_app(app)

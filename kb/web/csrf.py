@@ -28,8 +28,14 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Refuse an unsafe request whose token is missing or wrong (400, a Dutch page)."""
+    """Refuse an unsafe request whose token is missing or wrong (400, a Dutch page).
+
+    A request that matched no route or no method of it reaches no view, so it needs no token:
+    routing's own answer (404, or 405 with ``Allow``) follows instead of a misleading 400.
+    """
     if request.method in SAFE_METHODS or is_probe():  # a probe has no session to hold a token
+        return
+    if request.routing_exception is not None:
         return
     expected = session.get(FIELD)
     sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
