@@ -46,6 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_SIZE", 10, "Search results per page."),
     Setting("PROXY_FIX", 0,
             "Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust."),
+    Setting("HSTS_SECONDS", 0,
+            "Strict-Transport-Security max-age sent on HTTPS responses (e.g. 31536000 behind "
+            "HTTPS); 0 sends no header. Only once every visitor reaches the site over HTTPS."),
     Setting("SESSION_HOURS", 12, "How long a login lasts, in hours."),
     Setting("LOGIN_LIMIT", 5,
             "Failed logins (per account and per address) before a wait; also for invite links."),
