@@ -106,6 +106,45 @@ def test_next_only_leads_to_local_pages(client, post, make_user, next_url, expec
         assert "evil" not in location
 
 
+HOSTILE_NEXT = [
+    "/\t/evil.example/x", "/%09/evil.example/x", "/\n/evil.example/", "/\r\n/evil.example/",
+    "/ /evil.example/", "\t//evil.example/", " //evil.example/", "/%2F/evil.example/",
+    "/%2f%2fevil.example/", "/%5Cevil.example/", "/%5C%5Cevil.example/", "/%252F/evil.example/",
+    "/\\/evil.example/", "///evil.example/", "/\x00/evil.example/", "/\u3000/evil.example/",
+    "/\u2028/evil.example/", "http:/evil.example/", "javascript:alert(1)", "evil.example/x",
+    "/" + "a" * 600,
+]
+
+
+@pytest.mark.parametrize("next_url", HOSTILE_NEXT)
+def test_next_that_a_browser_could_read_as_another_site_falls_back_to_the_start_page(
+        client, post, make_user, next_url):
+    make_user(login="eva")
+    response = post("/inloggen", {"login": "eva", "password": TEST_PASSWORD, "next": next_url})
+    assert response.status_code == 303
+    assert response.headers["Location"] in ("/mijn-adviezen", "/account")
+    # Once logged in, the login page sends on at once: the same check applies.
+    again = client.get("/inloggen", query_string={"next": next_url})
+    assert again.headers["Location"] in ("/mijn-adviezen", "/account")
+
+
+def test_the_issue_s_tab_redirect_after_login_stays_on_the_site(client, post, make_user):
+    make_user(login="eva")
+    page = client.get("/inloggen?next=/%09/evil.example/x").get_data(as_text=True)
+    assert "evil.example" not in page
+    response = post("/inloggen", {"login": "eva", "password": TEST_PASSWORD,
+                                  "next": "/\t/evil.example/x"})
+    assert "evil.example" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("next_url", ["/zoeken?q=pleeg%20zorg&theme=toegang", "/account#namen",
+                                      "/redactie/advies/3?"])
+def test_ordinary_local_next_urls_are_followed(client, post, make_user, next_url):
+    make_user(login="eva")
+    response = post("/inloggen", {"login": "eva", "password": TEST_PASSWORD, "next": next_url})
+    assert response.headers["Location"] == next_url.rstrip("?")
+
+
 def test_a_protected_page_sends_to_login_and_back(client, post, make_user):
     make_user(login="eva")
     response = client.get("/account")

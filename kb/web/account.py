@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -30,6 +31,11 @@ from kb.models import Role
 
 bp = Blueprint("account", __name__)
 
+#: The longest ``next`` path followed after logging in; our own paths are far shorter.
+MAX_NEXT = 500
+#: How often a ``next`` path is percent-decoded while looking for a hidden ``//`` or tab.
+MAX_DECODE_ROUNDS = 4
+
 #: Where a status code comes from when an invite link cannot be used.
 INVITE_STATUS = {"unknown": 404, "used": 409, "expired": 410, "revoked": 410}
 
@@ -49,12 +55,35 @@ def start_url() -> str:
 
 
 def safe_next(value: str | None) -> str | None:
-    """A local path to return to after logging in; anything else (another site) is ignored."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+    """A path on this site to return to after logging in, or None (the start page then).
+
+    Browsers are lenient with a ``Location``: they drop tabs and line breaks anywhere, read a
+    backslash as a slash and ``//host`` as another site, so ``/<tab>/evil.example`` leads to
+    evil.example. Only a plain relative path is followed: no scheme or host, no backslash, no
+    control character or white space, and a path that does not start with two slashes, also
+    once its percent-escapes are decoded (``/%2F/evil.example``, ``/%09/…``, ``/%252F/…``).
+    """
+    if (not value or len(value) > MAX_NEXT or not value.startswith("/")
+            or value.startswith("//") or _unsafe(value)):
         return None
-    if any(ch in value for ch in "\r\n\\") or len(value) > 500:
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path
+    for _ in range(MAX_DECODE_ROUNDS):
+        decoded = unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    else:
+        return None  # still encoded after several rounds: nothing of ours looks like that
+    if path.startswith("//") or _unsafe(path):
         return None
     return value.rstrip("?") or None
+
+
+def _unsafe(text: str) -> bool:
+    return any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in text)
 
 
 def _limits() -> tuple[int, timedelta]:
