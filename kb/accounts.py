@@ -240,14 +240,19 @@ def change_email(session: Session, user: User, email: str) -> None:
 # ------------------------------------------------------------------ changes by an admin
 
 def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
-    """Switch an account off (its sessions end at once) or on again; never one's own.
+    """Switch an account off (its sessions end at once) or on again; never one's own, and
+    never the last active admin (nobody could manage accounts any more).
 
-    ``actor`` None is the command line.
+    ``actor`` None is the command line, the only place where the last admin could be switched
+    off (on the web page an admin cannot switch off themselves, so another admin remains).
     """
     if actor is not None and user.id == actor.id:
         raise AccountError({"account": "self"})
     if active and is_deleted(user):
         raise AccountError({"account": "deleted"})
+    if (not active and user.active and user.role == Role.ADMIN
+            and active_admins(session) <= 1):
+        raise AccountError({"account": "last_admin"})
     if user.active != active:
         user.active = active
         audit.record(session, actor, "account.activate" if active else "account.deactivate",

@@ -42,6 +42,8 @@ PROBLEMS = {
     ("display_name", "format"): "the display name has characters that are not allowed",
     ("email", "format"): "this is not an e-mail address",
     ("email", "long"): "the e-mail address is too long",
+    ("account", "last_admin"): "it is the last active admin, and without one nobody can manage "
+                               "accounts. Make another admin first.",
 }
 
 ROLES = click.Choice([role.value for role in Role])
@@ -86,7 +88,11 @@ def deactivate_user_command(name: str) -> None:
                             ).first()
         if user is None:
             raise click.ClickException(f"no account named '{name}'")
-        accounts.set_active(session, None, user, False)
+        try:
+            accounts.set_active(session, None, user, False)
+        except AccountError as error:
+            raise click.ClickException(f"account '{name}' is not switched off: "
+                                       f"{_problems(error)}") from error
     click.echo(f"Account '{name}' is switched off.")
 
 

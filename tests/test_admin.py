@@ -241,6 +241,27 @@ def test_an_account_is_switched_off_on_the_command_line(app, runner, make_user):
     assert runner.invoke(args=["kb", "user", "deactivate", "niemand"]).exit_code == 1
 
 
+def test_the_command_line_cannot_switch_off_the_last_admin(app, runner, make_user):
+    admin = make_user(role=Role.ADMIN, login="beheer")
+    make_user(role=Role.ADMIN, login="tweede", active=False)  # switched off: does not count
+    result = runner.invoke(args=["kb", "user", "deactivate", "beheer"])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == [
+        "Error: account 'beheer' is not switched off: it is the last active admin, and without "
+        "one nobody can manage accounts. Make another admin first."]
+    assert rows(app, User, User.id == admin.id)[0].active is True
+    assert "account.deactivate" not in actions(app)
+
+
+def test_the_command_line_switches_off_an_admin_when_another_remains(app, runner, make_user):
+    make_user(role=Role.ADMIN, login="beheer")
+    make_user(role=Role.ADMIN, login="tweede")
+    assert runner.invoke(args=["kb", "user", "deactivate", "beheer"]).exit_code == 0
+    assert runner.invoke(args=["kb", "user", "deactivate", "tweede"]).exit_code == 1
+    admins = rows(app, User, User.role == Role.ADMIN)
+    assert {u.login: u.active for u in admins} == {"beheer": False, "tweede": True}
+
+
 def test_an_invite_link_is_made_on_the_command_line(app, runner, client):
     result = runner.invoke(args=["kb", "invite", "create", "--role", "editor",
                                  "--base-url", "https://kennisbank.example/"])

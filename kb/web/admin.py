@@ -141,7 +141,7 @@ def _account_change(user_id: int, change) -> Response:
         session.rollback()
         code = next(iter(error.errors.values()))
         return _accounts_page(error.errors, 403 if code == "self" else
-                              409 if code == "deleted" else 400)
+                              409 if code in ("deleted", "last_admin") else 400)
     session.commit()
     return redirect(url_for("admin.account_list") + f"#account-{user_id}", code=303)
 
