@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from kb import audit, ratelimit
+from kb import audit, login_sessions, ratelimit
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
 from kb.models import Advice, AdviceStatus, AuditEntry, Invite, LoginAttempt, User, utcnow
@@ -48,6 +48,9 @@ def export_data(session: Session, user: User) -> dict:
              "detail": dict(e.detail)}
             for e in entries
         ],
+        # When they logged in and out; the token's hash is of no use to them and stays out.
+        "logins": [{"started_at": _iso(row.created_at), "ended_at": _iso(row.ended_at)}
+                   for row in login_sessions.history(session, user)],
     }
 
 
@@ -104,6 +107,7 @@ def delete_account(session: Session, user: User) -> Deletion:
         invite.note = ""
     session.execute(delete(LoginAttempt).where(
         LoginAttempt.key == ratelimit.account_key(user.login)))
+    login_sessions.erase_all(session, user)
 
     user.login = DELETED_PREFIX + secrets.token_hex(8)
     user.password_hash = UNUSABLE_PASSWORD

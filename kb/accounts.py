@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kb import audit
+from kb import audit, login_sessions
 from kb.auth import SCRYPT_N, hash_password, verify_password
 from kb.models import Role, User
 
@@ -196,13 +196,18 @@ def active_admins(session: Session) -> int:
 
 def change_password(session: Session, user: User, old: str, new: str, repeat: str,
                     cost: int = SCRYPT_N) -> None:
-    """Replace the password after checking the old one (this ends the person's other sessions)."""
+    """Replace the password after checking the old one, and end every login of the account.
+
+    Someone who changes a password may do so because another person knows it: that person's
+    sessions must end too. The browser that made the change gets a new login from the view.
+    """
     if not verify_password(old or "", user.password_hash):
         raise AccountError({"old_password": "wrong" if old else "missing"})
     problem = password_problem(new, repeat, user.login)
     if problem:
         raise AccountError({"new_password": problem})
     user.password_hash = hash_password(new, n=cost)
+    login_sessions.end_all(session, user)
     audit.record(session, user, "account.password", target_id=user.id)
 
 
@@ -253,6 +258,8 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     if (not active and user.active and user.role == Role.ADMIN
             and active_admins(session) <= 1):
         raise AccountError({"account": "last_admin"})
+    if not active:
+        login_sessions.end_all(session, user)
     if user.active != active:
         user.active = active
         audit.record(session, actor, "account.activate" if active else "account.deactivate",
@@ -260,7 +267,10 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
 
 
 def set_role(session: Session, actor: User, user: User, role: str) -> None:
-    """Give an account another role; never one's own (so one admin always remains)."""
+    """Give an account another role; never one's own (so one admin always remains).
+
+    The account's sessions end: it logs in again and starts with what the new role allows.
+    """
     if user.id == actor.id:
         raise AccountError({"account": "self"})
     if role not in set(Role):
@@ -270,3 +280,4 @@ def set_role(session: Session, actor: User, user: User, role: str) -> None:
     if user.role != role:
         audit.record(session, actor, "account.role", target_id=user.id, old=user.role, new=role)
         user.role = role
+        login_sessions.end_all(session, user)

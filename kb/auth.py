@@ -1,8 +1,10 @@
 """Accounts: password hashing, who is logged in, and role checks for views.
 
-Passwords are hashed with scrypt (memory-hard, in the standard library). The session holds the
-account id and a fingerprint of its password hash, so changing a password or deactivating an
-account ends every other session.
+Passwords are hashed with scrypt (memory-hard, in the standard library). The signed session
+cookie holds the account id and the token of a login recorded on the server
+(:mod:`kb.login_sessions`): a request is logged in only while that login has not ended, so
+logging out, a password change, switching the account off, a role change or deleting the
+account also end every copy of the cookie. A cookie without a token (from before) is logged out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 
 from flask import abort, g, redirect, request, session, url_for
 
+from kb import db, login_sessions
 from kb.models import Role, User, utcnow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
@@ -47,36 +50,36 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def login_user(user: User) -> None:
-    """Start a fresh session for this account (a new session defeats session fixation)."""
+    """Start a fresh login for this account in this browser; the caller commits.
+
+    A new cookie and a new token each time defeat session fixation. After a password change the
+    view calls this too: the change ended every login, and this browser gets a new one.
+    """
     session.clear()
     session["uid"] = user.id
-    session["pw"] = _fingerprint(user)
+    session["token"] = login_sessions.start(db.get_session(), user)
     session.permanent = True
     user.last_login_at = utcnow()
 
 
 def logout_user() -> None:
+    """End this browser's login on the server and forget it here; the caller commits."""
+    login_sessions.end(db.get_session(), session.get("token"))
+    forget_login()
+
+
+def forget_login() -> None:
+    """Forget the login in this browser only (for a login whose row was never committed)."""
     session.clear()
     g.pop("current_user", None)  # the rest of this request is anonymous too
 
 
 def current_user() -> User | None:
-    """The logged-in, active account of this request, or None."""
+    """The logged-in, active account of this request, or None. Reads only, never writes."""
     if "current_user" not in g:
-        from kb.db import get_session
-
-        user = None
-        uid = session.get("uid")
-        if isinstance(uid, int):
-            user = get_session().get(User, uid)
-            if user is None or not user.active or session.get("pw") != _fingerprint(user):
-                user = None
-        g.current_user = user
+        user = login_sessions.user_for(db.get_session(), session.get("token"), session.get("uid"))
+        g.current_user = user if user is not None and user.active else None
     return g.current_user
 
 

@@ -93,7 +93,7 @@ def deactivate_user_command(name: str) -> None:
         except AccountError as error:
             raise click.ClickException(f"account '{name}' is not switched off: "
                                        f"{_problems(error)}") from error
-    click.echo(f"Account '{name}' is switched off.")
+    click.echo(f"Account '{name}' is switched off; its sessions have ended.")
 
 
 @invite_cli.command("create")

@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import Session, create_engine
 
 from app import create_app
-from kb import search
+from kb import login_sessions, search
 from kb.advice import AdviceContent, save_advice
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, Role, User
@@ -234,18 +234,27 @@ def login_as(app, client, make_user, log_in_as):
     return login
 
 
+def sign_in(app, client, user: User | None) -> None:
+    """Give ``client`` a cookie of a new login of ``user`` (None: anonymous) and a CSRF token,
+    as logging in through the form would, without the cost of the password hash."""
+    token = None
+    if user is not None:
+        with app.app_context(), session_scope() as session:
+            token = login_sessions.start(session, user)
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess["csrf_token"] = "test-csrf-token"
+        if token is not None:
+            sess["uid"] = user.id
+            sess["token"] = token
+
+
 @pytest.fixture
-def log_in_as(client):
+def log_in_as(app, client):
     """Log the client in as an existing account (None: anonymous), with a CSRF token."""
-    from kb.auth import _fingerprint
 
     def log(user: User | None) -> None:
-        with client.session_transaction() as sess:
-            sess.clear()
-            sess["csrf_token"] = "test-csrf-token"
-            if user is not None:
-                sess["uid"] = user.id
-                sess["pw"] = _fingerprint(user)
+        sign_in(app, client, user)
 
     return log
 

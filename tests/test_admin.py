@@ -11,7 +11,7 @@ from sqlmodel import select
 from kb.db import session_scope
 from kb.invites import token_hash
 from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in
 
 
 def rows(app, model, *where):
@@ -130,10 +130,7 @@ def test_a_switched_off_account_is_logged_out_and_its_advice_stays(app, client, 
     with app.app_context(), session_scope() as session:
         session.get(Advice, advice.id).owner_id = writer.id
     writer_client = app.test_client()
-    with writer_client.session_transaction() as sess:
-        from kb.auth import _fingerprint
-
-        sess["uid"], sess["pw"] = writer.id, _fingerprint(writer)
+    sign_in(app, writer_client, writer)
     assert writer_client.get("/account").status_code == 200
 
     login_as(Role.ADMIN)

@@ -16,6 +16,7 @@ from sqlmodel import select
 from kb import search
 from kb.db import session_scope
 from kb.models import Advice, AuditEntry, Role, User
+from tests.conftest import sign_in
 
 SECRETS = ("geheimelogin42", "geheim@example.org", "redactielogin77", "redactie@example.org")
 #: Field names that would mean account data left the building.
@@ -87,10 +88,7 @@ def json_keys(value) -> set[str]:
 @pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "as-the-writer"])
 def test_no_public_response_contains_account_data(app, client, login_as, world, logged_in):
     if logged_in:
-        from kb.auth import _fingerprint
-
-        with client.session_transaction() as sess:
-            sess["uid"], sess["pw"] = world["writer"].id, _fingerprint(world["writer"])
+        sign_in(app, client, world["writer"])
     urls = public_urls(app, world["advice"])
     assert any(u.startswith("/api/") for u in urls) and "/" in urls
     for url in urls:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from kb import accounts, invites, ratelimit, search
 from kb.account_data import delete_account, export_data
 from kb.accounts import AccountError
-from kb.auth import current_user, login_user, logout_user, require_role
+from kb.auth import current_user, forget_login, login_user, logout_user, require_role
 from kb.db import get_session
 from kb.models import Role
 
@@ -149,7 +149,9 @@ def login():
 
 @bp.post("/uitloggen")
 def logout():
+    # Ends the login on the server too, so a copy of the cookie stops working as well.
     logout_user()
+    get_session().commit()
     return redirect(url_for("reader.home"), code=303)
 
 
@@ -203,7 +205,7 @@ def invite(token: str):
     except IntegrityError:
         # Someone chose the same login name a moment earlier.
         session.rollback()
-        logout_user()
+        forget_login()  # its login row went with the rollback
         return _invite_form(found, values, {"login": "taken"})
     return redirect(start_url(), code=303)
 
@@ -277,7 +279,7 @@ def change_password():
             ratelimit.record_failure(session, [key])
             session.commit()
         return _home(error.errors, 400)
-    login_user(user)  # the fingerprint changed: keep this session, end all others
+    login_user(user)  # the change ended every login: this browser gets a new one
     session.commit()
     return redirect(url_for("account.home", klaar="wachtwoord"), code=303)
 
@@ -324,8 +326,8 @@ def delete():
         code = "wrong" if password else "missing"
         return render_template("account/delete.html", errors={"password": code},
                                last_admin=False), 400
-    deletion = delete_account(session, user)
+    deletion = delete_account(session, user)  # also removes every login of the account
+    forget_login()
     session.commit()
-    logout_user()
     search.catch_up(session)
     return render_template("account/deleted.html", deletion=deletion)
