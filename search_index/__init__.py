@@ -11,6 +11,7 @@ Modules: ``analysis`` (Dutch terms), ``compounds``, ``synonyms``, ``spelling``, 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -19,17 +20,23 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-from search_index import indexer
+from whoosh.index import Index
+
+from search_index import indexer, locking
 from search_index.analysis import index_term, terms, words
 from search_index.compounds import MIN_COMPOUND, MIN_PART, Decompounder
 from search_index.documents import Hit, IndexedDocument, Results, SearchDocument, ThemeTerms
-from search_index.indexer import Applied
+from search_index.indexer import Applied, IndexUnavailable
 from search_index.searcher import Engine, lexicon
 from search_index.synonyms import Thesaurus
+from search_index.workers import WriterDied
 
-__all__ = ["Applied", "Hit", "Results", "SearchDocument", "SearchIndex", "ThemeTerms"]
+__all__ = ["Applied", "Hit", "IndexUnavailable", "Results", "SearchDocument", "SearchIndex",
+           "ThemeTerms", "WriterDied"]
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +46,22 @@ PARALLEL_PROCS = min(2, os.cpu_count() or 1)
 
 
 class SearchIndex:
-    """The small interface the app uses: index, remove, search, rebuild."""
+    """The small interface the app uses: index, remove, search, rebuild.
+
+    When the index cannot serve (none yet, damaged files) or cannot be written (a read-only
+    folder, a full disk), its methods raise :class:`IndexUnavailable` instead of whatever Whoosh
+    or the operating system raised, so the app can answer 503 and repair or retry.
+    """
 
     def __init__(self, root: str | Path, themes: Iterable[ThemeTerms] = ()) -> None:
         self.root = Path(root)
         self._ix = None
         self._lock = threading.Lock()
+        #: (generation folder name, reason, kind) of a live generation that failed to open or
+        #: was found damaged: refused at once until another generation is live.
+        self._broken: tuple[str, str, str] | None = None
+        #: Why the last write failed, until a write succeeds (so it is logged once).
+        self._write_failure: str | None = None
         self._themes: tuple[ThemeTerms, ...] = tuple(themes)
         self._decompounder: Decompounder | None = None
         self._engine = Engine(Thesaurus.build(self._themes), self._get_decompounder)
@@ -87,47 +104,136 @@ class SearchIndex:
                                   parts=parts)
 
     def open(self) -> str | None:
-        """Open the live index; returns why it needs a rebuild, or None when it is usable."""
+        """Open the live index; returns why it needs a rebuild, or None when it is usable.
+
+        First removes what a rebuild killed half-way left behind, unless another process is
+        writing (it may be that rebuild, alive). Opening checks the files' checksums.
+        """
+        self._remove_partial_generations()
+        live = indexer.current_generation(self.root)
         ix, reason = indexer.open_index(self.root)
         with self._lock:
             self._ix = ix
+            self._broken = _broken(live, reason) if ix is None else None
         return reason
 
-    def _index(self):
+    def _remove_partial_generations(self) -> None:
+        try:
+            with self.write_lock(blocking=False) as acquired:
+                if acquired:
+                    indexer.remove_partial_generations(self.root)
+        except IndexUnavailable:
+            pass  # a read-only folder: nothing to remove, nothing can grow there either
+
+    def _index(self) -> Index:
         # Another process may have switched generations: follow CURRENT.
         live = indexer.current_generation(self.root)
         with self._lock:
             ix = self._ix
-            if ix is None or live is None or Path(ix.storage.folder) != live:
-                ix, reason = indexer.open_index(self.root)
-                if ix is None:
-                    raise RuntimeError(f"search index unusable: {reason}")
-                self._ix = ix
+            if ix is not None and live is not None and Path(ix.storage.folder) == live:
+                return ix
+            if live is not None and self._broken is not None and self._broken[0] == live.name:
+                raise IndexUnavailable(*self._broken[1:])  # known bad: no second look per search
+            ix, reason = indexer.open_index(self.root)
+            if ix is None:
+                self._broken = _broken(live, reason)
+                raise IndexUnavailable(f"search index unusable: {reason}",
+                                       _kind(reason))
+            self._ix, self._broken = ix, None
             return ix
+
+    def _read(self, ix: Index, read: Callable[[], T]) -> T:
+        """Run ``read`` on ``ix``; when it fails, check the files, so that damage found while
+        serving gives :class:`IndexUnavailable` (and a rebuild) instead of an error per search."""
+        try:
+            return read()
+        except IndexUnavailable:
+            raise
+        except Exception as error:
+            try:
+                problems = indexer.verify(ix)
+            except Exception as unreadable:  # noqa: BLE001 - even the contents are unreadable
+                problems = [f"the table of contents cannot be read ({unreadable})"]
+            if not problems:
+                raise
+            reason = f"{indexer.DAMAGED}: " + "; ".join(problems[:3])
+            log.error("The search index %s is damaged: %s.", ix.storage.folder,
+                      "; ".join(problems))
+            with self._lock:
+                self._broken = (Path(ix.storage.folder).name, reason, "damaged")
+                if self._ix is ix:
+                    self._ix = None
+            self._engine.clear()
+            raise IndexUnavailable(reason, "damaged") from error
+
+    @property
+    def write_failure(self) -> str | None:
+        """Why the last write of this process failed (read-only, full disk), until one succeeds."""
+        return self._write_failure
+
+    def _unwritable(self, error: OSError) -> IndexUnavailable:
+        reason = f"the search index cannot be written ({error.strerror or error}" + (
+            f": {error.filename})" if error.filename else ")")
+        with self._lock:
+            first, self._write_failure = self._write_failure is None, reason
+        # Once, not per request: every search of a node that is behind tries again.
+        (log.warning if first else log.debug)(
+            "%s. Search answers 503 while the index is behind the database; the changes are "
+            "applied as soon as it can be written again.", reason[0].upper() + reason[1:])
+        return IndexUnavailable(reason, "unwritable")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn a read-only folder or a full disk into :class:`IndexUnavailable`."""
+        try:
+            yield
+        except OSError as error:
+            if error.errno not in indexer.UNWRITABLE:
+                raise
+            raise self._unwritable(error) from error
+        if self._write_failure is not None:
+            with self._lock:
+                self._write_failure = None
+            log.warning("The search index in %s can be written again.", self.root)
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         """Add or replace documents."""
-        ix = self._index()
-        indexer.write(ix, self._prepare(docs))
+        with self._writing():
+            indexer.write(self._index(), self._prepare(docs))
 
     def remove(self, ids: Iterable[int]) -> None:
         """Remove documents by advice id."""
-        indexer.write(self._index(), (), ids)
+        with self._writing():
+            indexer.write(self._index(), (), ids)
 
     def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[int],
               applied: Applied) -> None:
         """Write changes from the database's change log and record how far it got."""
-        ix = self._index()
-        indexer.write(ix, self._prepare(upserts), deletes, applied)
+        with self._writing():
+            indexer.write(self._index(), self._prepare(upserts), deletes, applied)
 
     def applied(self) -> Applied:
         """How far the live index has followed the change log."""
         live = indexer.current_generation(self.root)
         return indexer.read_applied(live) if live else Applied()
 
-    def write_lock(self, blocking: bool = True):
-        """Context manager: the one-writer-at-a-time lock shared by every process on this node."""
-        return indexer.write_lock(self.root, blocking)
+    @contextlib.contextmanager
+    def write_lock(self, blocking: bool = True) -> Iterator[bool]:
+        """The one-writer-at-a-time lock shared by every process on this node; yields whether
+        it was taken (always, when ``blocking``). A waiter logs who holds it, and a lock left
+        by a dead writer is broken (:mod:`search_index.locking`); a lock that cannot even be
+        created (read-only folder) raises :class:`IndexUnavailable`."""
+        try:
+            fd = locking.acquire(self.root, blocking)
+        except OSError as error:
+            raise self._unwritable(error) from error
+        if fd is None:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            locking.release(fd)
 
     def rebuild(self, docs: Iterable[SearchDocument],
                 progress: Callable[[int], None] | None = None,
@@ -139,8 +245,8 @@ class SearchIndex:
         new index; they wait in a temporary file meanwhile, not in memory (at 50,000 advice
         that is some 200 MB of text).
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=self.root, prefix="rebuild-") as spool:
+        with self._writing(), tempfile.TemporaryFile(dir=self._made_root(),
+                                                     prefix="rebuild-") as spool:
             found: set[str] = set()
             count = 0
             for doc in docs:  # word by word, never all text at once
@@ -155,14 +261,30 @@ class SearchIndex:
                                  progress, applied, procs)
         with self._lock:
             self._ix = ix
+            self._broken = None
             self._decompounder = decompounder
         return count
 
+    def _made_root(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self.root
+
+    def verify(self) -> list[str]:
+        """What is wrong with the live index (none yet, unreadable, damaged files); empty when
+        it is sound. Reads every file it uses, so it is for ``kb check``, not per request."""
+        ix, reason = indexer.open_index(self.root)
+        return [reason] if ix is None else []
+
     def stored_revisions(self) -> dict[int, int]:
         """Advice id → revision for every document, so the app can compare index and database."""
-        with self._index().searcher() as searcher:
-            return {int(fields["advice_id"]): int(fields.get("revision") or 0)
-                    for fields in searcher.all_stored_fields()}
+        ix = self._index()
+
+        def read() -> dict[int, int]:
+            with ix.searcher() as searcher:
+                return {int(fields["advice_id"]): int(fields.get("revision") or 0)
+                        for fields in searcher.all_stored_fields()}
+
+        return self._read(ix, read)
 
     def search(self, text: str, filters: dict[str, str] | None = None, page: int = 1,
                page_size: int = 10, sort: str = "relevance") -> Results:
@@ -171,7 +293,9 @@ class SearchIndex:
         Any text is safe: it gives results, no results, or ``Results.message`` (``"empty"``
         when there is nothing to search for, ``"partial"`` when no advice has every word).
         """
-        return self._engine.search(self._index(), text, filters, page, page_size, sort)
+        ix = self._index()
+        return self._read(ix, lambda: self._engine.search(ix, text, filters, page, page_size,
+                                                          sort))
 
     def clear_cache(self) -> None:
         """Forget cached results, postings and facet sets (they also go with each index change)."""
@@ -179,11 +303,24 @@ class SearchIndex:
 
     def more_like_this(self, advice_id: int, limit: int = 5) -> list[Hit]:
         """"Lees ook": the advice most like this one (shared telling words and themes)."""
-        return self._engine.more_like_this(self._index(), advice_id, limit)
+        ix = self._index()
+        return self._read(ix, lambda: self._engine.more_like_this(ix, advice_id, limit))
 
     def doc_count(self) -> int:
         """How many documents the live index holds."""
-        return self._index().doc_count()
+        ix = self._index()
+        return self._read(ix, ix.doc_count)
+
+
+def _kind(reason: str | None) -> str:
+    return "damaged" if reason and reason.startswith(indexer.DAMAGED) else "missing"
+
+
+def _broken(live: Path | None, reason: str | None) -> tuple[str, str, str] | None:
+    """What :attr:`SearchIndex._broken` remembers of a live generation that did not open."""
+    if live is None or reason is None:
+        return None
+    return live.name, f"search index unusable: {reason}", _kind(reason)
 
 
 def _unspool(spool: BinaryIO, count: int) -> Iterator[SearchDocument]:
