@@ -11,7 +11,7 @@ import enum
 from datetime import UTC, date, datetime
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, FetchedValue, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 #: The largest id any table can hold: PostgreSQL's ``integer`` (SQLite's goes higher). A larger
@@ -160,8 +160,12 @@ class IndexChange(SQLModel, table=True):
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     #: PostgreSQL: the id of the transaction that wrote the row, so that a reader can tell
     #: which transactions have finished (ids are handed out before commit, in no commit order).
-    #: None on SQLite, where one writer at a time commits ids in order.
-    txid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: The server fills it (migration 0002 gives the column a default of ``txid_current()`` on
+    #: PostgreSQL only, which a model cannot say per dialect): ``FetchedValue`` makes the ORM
+    #: leave the column out of its INSERT so that the default applies. None on SQLite, where
+    #: one writer at a time commits ids in order.
+    txid: int | None = Field(default=None, sa_column=Column(
+        BigInteger, nullable=True, index=True, server_default=FetchedValue()))
 
 
 class User(SQLModel, table=True):

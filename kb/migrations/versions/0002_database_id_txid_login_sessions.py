@@ -3,7 +3,11 @@
 - ``database_meta`` with a random ``database_id``: a search index records it and refuses to be
   written from another database.
 - ``index_change.txid``: on PostgreSQL the writing transaction's id, so that the index can tell
-  finished transactions from running ones (no more guessing with a grace period).
+  finished transactions from running ones (no more guessing with a grace period). The server
+  fills it (a default of ``txid_current()``), so every writer records it, also a node still
+  running the previous version during an upgrade; rows written before this migration keep
+  NULL (they are older than any index that follows the log by transaction). Indexed: readers
+  ask for the changes at or above a transaction horizon before every search.
 - ``login_session``: logging out ends the session on the server.
 
 Revision ID: 0002
@@ -34,6 +38,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table("index_change") as batch:
         batch.add_column(sa.Column("txid", sa.BigInteger(), nullable=True))
+        batch.create_index("ix_index_change_txid", ["txid"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Set after adding the column, so that the rows already there keep NULL instead of
+        # all getting this migration's transaction id.
+        op.alter_column("index_change", "txid", server_default=sa.text("txid_current()"))
 
     op.create_table(
         "login_session",
@@ -52,5 +61,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("login_session")
     with op.batch_alter_table("index_change") as batch:
+        batch.drop_index("ix_index_change_txid")
         batch.drop_column("txid")
     op.drop_table("database_meta")
