@@ -84,7 +84,8 @@ def _unavailable_page(error: DatabaseUnavailable):
     kept = [(name, value) for name, value in sent if "password" not in name.lower()]
     shown = [(name, value) for name, value in kept
              if name != "csrf_token" and (len(value) > SHOWN_FIELD_LENGTH or "\n" in value)]
-    retry_url = request.full_path.rstrip("?")
+    # The same address again; one leading slash, so it can never read as another host.
+    retry_url = "/" + request.full_path.rstrip("?").lstrip("/\\")
     return render_template("unavailable.html", fault=error.fault.value, kept=kept, shown=shown,
                            password_left_out=len(kept) < len(sent), retry_url=retry_url), 503
 
