@@ -9,7 +9,8 @@ the themes and demo while the others wait and then find the work done.
   (production) an out-of-date database is refused with what to run. A database made by a newer
   version is always refused.
 - An empty database gets the themes and (unless ``LOAD_DEMO`` is off) the demo advice.
-- The index is opened, rebuilt when missing, corrupt or from another database, and caught up.
+- The index is opened, rebuilt when missing or corrupt (a large one in the background, while
+  pages are served), and caught up; an index of another database is refused.
 
 Each step says on the console what it did: a newcomer can see what happened.
 
@@ -75,8 +76,12 @@ def configure_logging() -> None:
         logger.removeHandler(default_handler)
 
 
-def start(app: Flask) -> None:
-    """Run the start-up once per app, under the start-up lock, waiting for the database."""
+def start(app: Flask, background_index: bool = True) -> None:
+    """Run the start-up once per app, under the start-up lock, waiting for the database.
+
+    ``background_index`` off (``kb`` commands) builds or catches up the index before returning;
+    a serving process leaves a large build or backlog to its background follower.
+    """
     if app.extensions.get(STARTED):
         return
     began = time.monotonic()
@@ -85,7 +90,7 @@ def start(app: Flask) -> None:
     tries = 0
     while True:
         try:
-            _start(app, url)
+            _start(app, url, background_index)
             break
         except Exception as error:
             fault = fault_of(error)
@@ -106,19 +111,15 @@ def start(app: Flask) -> None:
     log.info("Start-up done in %.1f s.", time.monotonic() - began)
 
 
-def _start(app: Flask, url: str) -> None:
+def _start(app: Flask, url: str, background_index: bool) -> None:
     """One try at the start-up; every step can be run again after a failure halfway."""
     with start_lock(url, Path(app.instance_path)):
         prepare_schema(url, auto_upgrade=app.config["AUTO_UPGRADE"])
         with app.app_context():
-            fresh = load_first_content(app)
+            load_first_content(app)
             with session_scope() as session:
-                if fresh:
-                    # A new database: whatever index lies on disk belongs to another one.
-                    count = search.rebuild(session)
-                    log.info("Search index built with %d advice.", count)
-                else:
-                    search.ensure_index(session)
+                # Refuses an index of another database; builds a large one in the background.
+                search.ensure_index(session, background=background_index)
 
 
 def prepare_schema(url: str, auto_upgrade: bool) -> None:

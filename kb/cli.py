@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -33,12 +35,26 @@ WITHOUT_STARTUP = frozenset({"db", "backup", "restore"})
 @click.pass_context
 def kb_cli(ctx: click.Context) -> None:
     """Manage the ExpEx Kennisbank: the database, themes, content, the index, accounts."""
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    say_which_database(app)
     if ctx.invoked_subcommand in WITHOUT_STARTUP:
         return
     try:
-        bootstrap.start(ctx.ensure_object(ScriptInfo).load_app())
-    except migrate.MigrationError as error:
+        # A command needs the index when it returns: no background build here.
+        bootstrap.start(app, background_index=False)
+    except (migrate.MigrationError, indexing.IndexOfAnotherDatabase) as error:
         raise click.ClickException(str(error)) from error
+
+
+def say_which_database(app: Flask) -> None:
+    """Without ``KB_DATABASE_URL`` a command quietly uses the default SQLite file (or what
+    ``instance/config.py`` says): say which, on stderr. A ``kb import`` run in a shell without
+    the node's settings once made a new database that way and rebuilt the node's index from it.
+    """
+    if os.environ.get("KB_DATABASE_URL"):
+        return
+    url = make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    click.echo(f"KB_DATABASE_URL is not set: using the database {url}.", err=True)
 
 
 def init_app(app: Flask) -> None:

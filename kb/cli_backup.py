@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from kb import backup, restore, search
 from kb.backup import BackupError
 from kb.db import session_scope
+from kb.indexing import IndexOfAnotherDatabase
 
 
 @click.command("backup")
@@ -46,13 +47,18 @@ def restore_command(file: Path) -> None:
     except (BackupError, OperationalError) as exc:
         raise click.ClickException(_message(exc)) from exc
     with session_scope() as session:
-        indexed = search.rebuild(session)
+        try:
+            indexed = f"search index rebuilt with {search.rebuild(session):,} advice"
+        except IndexOfAnotherDatabase as exc:
+            # The restored database is a new one. An index folder that holds another database's
+            # index (this node's live one, during a restore drill) is left alone.
+            click.echo(f"The search index was not rebuilt. {exc}", err=True)
+            indexed = "search index not rebuilt (see above)"
     manifest = report.manifest
     upgraded = f", upgraded to {report.upgraded[-1]}" if report.upgraded else ""
     click.echo(f"Restored {file} into {make_url(url).render_as_string(hide_password=True)}: "
                f"{len(manifest.tables)} tables, {manifest.rows:,} rows (schema revision "
-               f"{manifest.schema_revision}{upgraded}); search index rebuilt with {indexed:,} "
-               "advice.")
+               f"{manifest.schema_revision}{upgraded}); {indexed}.")
 
 
 def human_size(size: float) -> str:

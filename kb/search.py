@@ -8,12 +8,16 @@ change log (:mod:`kb.indexing`); it is never written before the transaction has 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from flask import Flask, current_app
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from kb import indexing
+from kb.follower import Follower
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.render import plain_text
 from kb.themes import theme_map
@@ -23,10 +27,17 @@ log = logging.getLogger(__name__)
 
 #: A "Lees ook" hit must score at least this share of the best hit's score.
 RELATED_MIN_SHARE = 0.3
+#: A request applies at most this many logged changes itself (a publish it just committed, a
+#: few from another node: well under a second); a larger backlog is the follower's.
+INLINE_CHANGES = 50
+#: At start an index of at most this many advice is built at once (under a second); a larger
+#: one in the background, so that a new node serves pages at once (12,000 advice took 87 s).
+INLINE_BUILD = 300
 
 
 def init_app(app: Flask) -> None:
-    """Attach the search index to the app."""
+    """Attach the search index to the app (its follower starts with the app, see
+    :func:`ensure_index`)."""
     app.extensions["kb.search"] = SearchIndex(app.config["INDEX_DIR"])
 
 
@@ -79,41 +90,125 @@ def theme_terms(session: Session) -> list[ThemeTerms]:
             for t in theme_map(session).values()]
 
 
-def catch_up(session: Session, wait: bool = False) -> int:
-    """Apply committed changes to the index now; call right after a commit."""
-    return indexing.catch_up(session, search_index(), to_document, wait=wait)
+#: How the index is made from the database, for :mod:`kb.indexing` and the follower.
+SOURCE = indexing.Source(to_document=to_document, documents=published_documents,
+                         themes=theme_terms)
+
+
+def catch_up(session: Session, wait: bool = False) -> int | None:
+    """Bring the index up to date with what was committed; call right after a commit.
+
+    With ``wait`` (commands, tests) everything is applied, waiting for the lock. Without it (a
+    request) at most :data:`INLINE_CHANGES` are applied and only when the lock is free, so that
+    the writer's own publish is searchable at once but no request waits long; anything more is
+    handed to the background follower. Returns what :func:`kb.indexing.catch_up` returns.
+    """
+    index = search_index()
+    if wait:
+        return indexing.catch_up(session, index, SOURCE, wait=True)
+    written = indexing.catch_up(session, index, SOURCE, limit=INLINE_CHANGES)
+    if written is None:
+        _wake_follower()
+    return written
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the index from the database, beside the live one; returns the document count."""
-    index = search_index()
-    index.set_themes(theme_terms(session))  # themes may have changed (``kb themes``)
-    with index.write_lock(blocking=True):
-        mark = indexing.rebuild_mark(session)
-        count = index.rebuild(published_documents(session), progress, mark)
-    catch_up(session, wait=True)
-    return count
+    return indexing.rebuild(session, search_index(), SOURCE, progress)
 
 
-def ensure_index(session: Session) -> None:
-    """At start-up: rebuild a missing, corrupt or outdated index, then catch up with the log."""
+def ensure_index(session: Session, background: bool = True) -> None:
+    """At start-up: check that this node's index belongs to this database, then build or
+    catch it up.
+
+    An index of another database is refused (:class:`kb.indexing.IndexOfAnotherDatabase`):
+    the process does not start. Otherwise a missing, damaged, outdated or older version's index
+    is rebuilt, and a backlog applied: at once when that is quick (at most
+    :data:`INLINE_BUILD` advice, :data:`INLINE_CHANGES` changes) and no other process is at
+    it, else by the background follower, so the site serves pages while a large index is
+    built (search answers 503 until one exists). With ``background`` off (``kb`` commands,
+    which need the index when they return) everything is done here, waiting as long as needed.
+    """
     index = search_index()
     index.set_themes(theme_terms(session))
-    reason = index.open()
-    if reason is not None:
-        with index.write_lock(blocking=True):
-            # Another worker may have rebuilt it while this one waited for the lock.
-            reason = index.open()
+    indexing.refuse_another_database(session, index)
+    reason = index.open() or indexing.build_reason(index)
+    if not background:
         if reason is not None:
-            log.warning("Rebuilding the search index: %s.", reason)
-            count = rebuild(session)
-            log.warning("Search index rebuilt with %d advice.", count)
-    catch_up(session, wait=True)
+            began = _say_building(index, reason)
+            _say_built(rebuild(session), began)
+        else:
+            catch_up(session, wait=True)
+        return
+    follower = _start_follower()
+    if reason is not None:
+        published = session.exec(select(func.count()).select_from(Advice)
+                                 .where(Advice.status == AdviceStatus.PUBLISHED)).one()
+        if published > INLINE_BUILD or not _build_now(session, index, reason):
+            log.warning("The search index will be built in the background (%s; %d advice): "
+                        "pages are served meanwhile, search answers 503 until it is done.",
+                        reason, published)
+            follower.wake()
+            return
+    if catch_up(session) is None:
+        log.info("The search index is behind the database: the changes are applied in the "
+                 "background.")
+
+
+def _build_now(session: Session, index: SearchIndex, reason: str) -> bool:
+    """Build a small index here if no other process holds the lock (it may be building)."""
+    with index.write_lock(blocking=False) as acquired:
+        if not acquired:
+            return False
+        # Another worker may have built it before this one got the lock.
+        if index.open() is not None or indexing.build_reason(index) is not None:
+            began = _say_building(index, reason)
+            _say_built(indexing.rebuild_locked(session, index, SOURCE), began)
+    return True
+
+
+def _say_building(index: SearchIndex, reason: str) -> float:
+    # A missing index is normal on a new node; one that is there but unusable is news.
+    (log.warning if indexing.has_index(index) else log.info)(
+        "Building the search index: %s.", reason)
+    return time.monotonic()
+
+
+def _say_built(count: int, began: float) -> None:
+    log.info("Search index built with %d advice in %.1f s.", count, time.monotonic() - began)
+
+
+def _start_follower() -> Follower:
+    app = current_app
+    follower = app.extensions.get("kb.follower")
+    if follower is None:
+        follower = Follower(app.extensions["kb.engine"], search_index(), SOURCE,
+                            float(app.config["INDEX_CHECK_SECONDS"]))
+        app.extensions["kb.follower"] = follower
+    follower.start()
+    return follower
+
+
+def follower() -> Follower | None:
+    """This process's background follower (None in ``kb`` commands, which have none)."""
+    return current_app.extensions.get("kb.follower")
+
+
+def _wake_follower() -> None:
+    found = follower()
+    if found is not None:
+        found.wake()
 
 
 def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
            sort: str = "relevance") -> Results:
-    """Search public advice, first catching up if another worker committed changes."""
+    """Search public advice, first applying a few changes committed elsewhere (a larger
+    backlog is the follower's: this search gets the index as it is).
+
+    Hits are checked against the database (one query for the page), so an advice withdrawn a
+    moment ago is never shown, also while the index cannot be written (another process holds
+    the lock for a rebuild of many seconds).
+    """
     from kb.db import get_session
 
     session = get_session()
@@ -121,7 +216,23 @@ def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
     if indexing.is_behind(session, index):
         catch_up(session)
     _follow_theme_changes(session, index)
-    return index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
+    results = index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
+    return _only_public(session, results)
+
+
+def _only_public(session: Session, results: Results) -> Results:
+    """Drop hits whose advice is no longer published. The cached results stay as they are (a
+    copy is returned); the total drops by what this page lost, which is exact for the page and
+    off by at most the few withdrawals that the index has not yet applied."""
+    ids = [hit.id for hit in results.hits]
+    if not ids:
+        return results
+    public = set(session.exec(select(Advice.id).where(
+        Advice.id.in_(ids), Advice.status == AdviceStatus.PUBLISHED)).all())
+    if len(public) == len(ids):
+        return results
+    return replace(results, hits=[hit for hit in results.hits if hit.id in public],
+                   total=max(0, results.total - (len(ids) - len(public))))
 
 
 def _follow_theme_changes(session: Session, index: SearchIndex) -> None:

@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -61,17 +61,23 @@ WORKER_MB = 48
 
 @dataclass(frozen=True)
 class Applied:
-    """How far an index generation has followed the change log.
+    """How far an index generation has followed the database's change log, and which database.
 
-    ``mark``: every change with an id up to here is in the index. ``pending_count`` and
-    ``pending_max`` describe the changes above the mark that were also applied (they sit behind a
-    gap that may still be filled by a transaction committing late); a reader compares them with
-    the database to know, with one cheap query, whether anything is new.
+    The index does not know what a change log is: the app gives it these numbers with each
+    write and reads them back (``kb.indexing`` explains them in full).
+
+    ``database_id``: the database this generation was built from; an app on another database
+    never writes to it. ``horizon``: every change below it is in the index. On PostgreSQL a
+    change's position is the id of the transaction that wrote it and the horizon is the oldest
+    transaction that was still running when the log was read; on SQLite the position is the
+    change's own id. ``seen``: ids of changes at or above the horizon that are in the index too
+    (committed while an older transaction still ran); their count and highest id let a reader
+    tell with one small query whether the database holds anything new.
     """
 
-    mark: int = 0
-    pending_count: int = 0
-    pending_max: int | None = None
+    database_id: str | None = None
+    horizon: int = 0
+    seen: tuple[int, ...] = ()
 
 
 class IndexUnavailable(RuntimeError):
@@ -89,9 +95,17 @@ class IndexUnavailable(RuntimeError):
 
 
 def read_applied(folder: Path) -> Applied:
-    """The change-log position of one generation; a generation without one starts at zero."""
+    """The change-log position of one generation.
+
+    A generation without one, or with one written by an older version (a mark instead of a
+    horizon, no database id), reads as ``Applied()``: it belongs to no known database, so the
+    app rebuilds it rather than guess how far it got.
+    """
     try:
-        return Applied(**json.loads((folder / APPLIED_FILE).read_text()))
+        data = json.loads((folder / APPLIED_FILE).read_text())
+        applied = Applied(**data)
+        return replace(applied, seen=tuple(int(i) for i in applied.seen),
+                       horizon=int(applied.horizon))
     except (OSError, ValueError, TypeError):
         return Applied()
 

@@ -21,6 +21,7 @@ from kb.db import session_scope
 from kb.models import AdviceStatus
 from tests.account_helpers import log_in
 from tests.conftest import _make_app
+from tests.index_helpers import wait_until
 
 READY = {"status": "ok", "checks": {"database": "ok", "index": "ok"}}
 
@@ -107,16 +108,20 @@ def test_readyz_is_503_while_the_index_is_behind_and_another_process_applies(app
         assert response.get_json() == {"status": "unavailable",
                                        "checks": {"database": "ok", "index": "behind"}}
         assert_probe_headers(response)
+    # Then the probe, or the follower it woke, applies the change.
+    assert wait_until(lambda: client.get("/readyz").status_code == 200)
     assert client.get("/readyz").get_json() == READY
 
 
-def test_readyz_is_503_when_the_index_is_gone(app, client):
+def test_readyz_says_building_while_a_lost_index_is_rebuilt_in_the_background(app, client):
     shutil.rmtree(app.config["INDEX_DIR"])
-    response = client.get("/readyz")
+    response = client.get("/readyz")  # never waits for the build: it wakes the follower
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable",
-                                   "checks": {"database": "ok", "index": "unavailable"}}
+                                   "checks": {"database": "ok", "index": "building"}}
     assert client.get("/healthz").status_code == 200
+    assert wait_until(lambda: client.get("/readyz").status_code == 200)
+    assert client.get("/readyz").get_json() == READY
 
 
 # ------------------------------------------------------------------ the database

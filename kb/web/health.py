@@ -3,9 +3,10 @@
 - ``/healthz`` says the process answers. It touches nothing else, so a database outage never
   gets a healthy worker restarted.
 - ``/readyz`` says this node can serve readers: the database answers ``SELECT 1``, the search
-  index opens, and it has applied the database's change log. A node whose index is behind first
-  tries to catch up (without waiting for the lock), as a search would: otherwise a node taken
-  out of rotation for being behind would never get the search that brings it up to date.
+  index opens, and it has applied the database's change log. A node whose index is behind
+  applies a few changes at once, as a search would, and wakes its background follower for more
+  (otherwise a node taken out of rotation for being behind would never catch up); a node
+  still building its first index says ``building``. The probe never waits for either.
 
 Both answer small JSON with ``Cache-Control: no-store``, for any Host, without a session cookie
 and outside CSRF checks; a failure is a ``503`` with the failing check, never a 500.
@@ -66,9 +67,17 @@ def database_state() -> str:
 
 
 def index_state(database_ok: bool) -> str:
-    """``ok``, ``behind`` (changes not yet applied), ``unavailable`` (will not open), or
-    ``unknown`` (it opens, but without the database nobody can tell whether it is behind)."""
+    """``ok``; ``building`` (there is no index of this database yet: the follower builds it);
+    ``behind`` (changes not yet applied: a few are applied here, more by the follower);
+    ``unavailable`` (it will not open); ``wrong database`` (it belongs to another database,
+    see :class:`kb.indexing.IndexOfAnotherDatabase`); or ``unknown`` (it opens, but without
+    the database nobody can tell whether it is behind). Never waits for a build or a backlog."""
     index = search.search_index()
+    follower = search.follower()
+    if indexing.build_reason(index) is not None or (follower and follower.building):
+        if follower is not None:
+            follower.wake()
+        return "building"
     try:
         index.doc_count()
     except Exception as error:  # noqa: BLE001 - a damaged index can raise almost anything
@@ -79,9 +88,12 @@ def index_state(database_ok: bool) -> str:
     session = db.get_session()
     try:
         if indexing.is_behind(session, index):
-            search.catch_up(session)  # gives up at once when another process is applying
+            search.catch_up(session)  # a few changes at once, more in the background
             if indexing.is_behind(session, index):
                 return "behind"
+    except indexing.IndexOfAnotherDatabase as error:
+        log.error("Readiness: %s", error)
+        return "wrong database"
     except Exception as error:  # noqa: BLE001 - report, never fail the probe
         log.warning("Readiness: could not compare the index with the database (%s).", error)
         session.rollback()
