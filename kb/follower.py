@@ -15,7 +15,7 @@ impossible, and this is how an operator learns that something bypassed it.
 Each gunicorn worker runs a follower; the index's write lock makes them take turns, and one
 that gets the lock after another finished finds nothing left to do. The thread is a daemon and
 holds only a weak reference to its follower, so a process exits without waiting for it and an
-app that is gone (tests make hundreds) takes its thread along at the next wake. No Flask here:
+app that is gone (tests make hundreds) takes its thread along within a minute. No Flask here:
 the thread opens its own sessions on the engine it is given.
 """
 
@@ -38,6 +38,12 @@ log = logging.getLogger(__name__)
 
 #: Seconds before a round that failed (database down, index folder unwritable) is tried again.
 RETRY_SECONDS = 10.0
+#: Seconds before a round that found the write lock taken looks again. The holder writes the
+#: same index (it is shared by the node's processes), so usually nothing is left by then.
+BUSY_SECONDS = 2.0
+#: Seconds an idle thread waits before it looks whether its app still exists (tests make
+#: hundreds of apps; a process serves one for its whole life).
+LIVENESS_SECONDS = 60.0
 #: Seconds between two log lines about the same kind of trouble.
 COMPLAIN_EVERY = 60.0
 #: A node's self-check is skipped when another process of the node did one within half the
@@ -85,52 +91,61 @@ class Follower:
         self._rebuild_reason = reason
         self.wake()
 
-    def round(self, check: bool = False) -> bool:
+    def round(self, check: bool = False) -> float | None:
         """Build when needed, apply the backlog, and (when ``check``) look for drift.
 
-        Returns False when something went wrong; the thread then tries again after
-        :data:`RETRY_SECONDS`, and the trouble is logged once a minute per kind.
+        Never waits for the write lock: whoever holds it (another worker of this node, a
+        ``kb reindex``) is writing the same index, so this one looks again after
+        :data:`BUSY_SECONDS`. Returns when to try again: None when done, :data:`RETRY_SECONDS`
+        after a failure (logged once a minute per kind).
         """
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 reason = self._rebuild_reason or indexing.build_reason(self.index)
-                if reason is not None:
-                    self._build(session, reason)
+                if reason is not None and not self._build(session, reason):
+                    return BUSY_SECONDS
                 began = time.monotonic()
-                written = indexing.catch_up(session, self.index, self.source, wait=True)
+                written = indexing.catch_up(session, self.index, self.source)
+                if written is None:
+                    return BUSY_SECONDS
                 if written:
                     log.info("Search index: applied %d changed advice in the background in "
                              "%.1f s.", written, time.monotonic() - began)
                 if check and self._check_due():
                     report = indexing.self_check(session, self.index, self.source)
-                    self._checked()
-                    if not report.ok:
-                        log.warning("Search index self-check: the index differed from the "
-                                    "database and was repaired (%s).", report.describe())
+                    if report is not None:
+                        self._checked()
+                        if not report.ok:
+                            log.warning("Search index self-check: the index differed from the "
+                                        "database and was repaired (%s).", report.describe())
         except Exception as error:  # noqa: BLE001 - the thread must live on and say why
             self._complain(error)
-            return False
-        return True
+            return RETRY_SECONDS
+        return None
 
-    def _build(self, session: Session, reason: str) -> None:
-        self.building = True
-        try:
-            self.index.set_themes(self.source.themes(session))
-            with self.index.write_lock(blocking=True):
-                # Another worker of this node may have built (or repaired) it while this one
-                # waited: opening it again tells.
-                if indexing.build_reason(self.index) is None and self.index.open() is None:
-                    self._rebuild_reason = None
-                    return
-                log.warning("Building the search index in the background (%s); searches "
-                            "answer 503 until it exists, /readyz says building.", reason)
-                began = time.monotonic()
-                count = indexing.rebuild_locked(session, self.index, self.source)
+    def _build(self, session: Session, reason: str) -> bool:
+        """Build the whole index; False when another process holds the lock (building too)."""
+        self.index.set_themes(self.source.themes(session))
+        with self.index.write_lock(blocking=False) as acquired:
+            if not acquired:
+                return False
+            # Another worker of this node may have built (or repaired) it before this one got
+            # the lock: opening it again tells.
+            if indexing.build_reason(self.index) is None and self.index.open() is None:
                 self._rebuild_reason = None
-            log.warning("Search index built with %d advice in %.1f s.", count,
-                        time.monotonic() - began)
-        finally:
-            self.building = False
+                return True
+            log.warning("Building the search index in the background (%s); searches answer "
+                        "503 until it exists, /readyz says building.", reason)
+            began = time.monotonic()
+            self.building = True
+            try:
+                count = indexing.rebuild_locked(session, self.index, self.source)
+            finally:
+                self.building = False
+            self._rebuild_reason = None
+        log.warning("Search index built with %d advice in %.1f s.", count,
+                    time.monotonic() - began)
+        return True
 
     def _check_due(self) -> bool:
         try:
@@ -154,20 +169,25 @@ class Follower:
 
 
 def _run(ref: weakref.ref, wake: threading.Event, check_seconds: float) -> None:
-    """The thread: a round on every wake, at every check, and after a failure."""
+    """The thread: a round on every wake, at every check, and after a failure. It also looks
+    every :data:`LIVENESS_SECONDS` whether its follower still exists, and ends when it does not."""
     next_check = time.monotonic() + check_seconds if check_seconds > 0 else None
     retry_at: float | None = None
     while True:
         deadlines = [t for t in (next_check, retry_at) if t is not None]
-        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-        wake.wait(timeout)
+        timeout = min(deadlines) - time.monotonic() if deadlines else LIVENESS_SECONDS
+        woken = wake.wait(max(0.0, min(timeout, LIVENESS_SECONDS)))
         wake.clear()
         follower = ref()
         if follower is None:
             return
-        due = next_check is not None and time.monotonic() >= next_check
-        ok = follower.round(check=due)
+        now = time.monotonic()
+        due = next_check is not None and now >= next_check
+        if not (woken or due or (retry_at is not None and now >= retry_at)):
+            del follower
+            continue
+        again = follower.round(check=due)
         del follower
         if due:
             next_check = time.monotonic() + check_seconds
-        retry_at = None if ok else time.monotonic() + RETRY_SECONDS
+        retry_at = None if again is None else time.monotonic() + again

@@ -195,10 +195,18 @@ def catch_up(session: Session, index: SearchIndex, source: Source, wait: bool = 
     was larger than that (a request must not pay for it: the background follower does); or
     the folder has no index of this database yet (the start-up or the follower builds it).
     """
+    if limit is not None and is_behind_more_than(session, index, limit):
+        return None  # counted before reading every row of a backlog of thousands
     with index.write_lock(blocking=wait) as acquired:
         if not acquired:
             return None
         return apply_log(session, index, source, limit)
+
+
+def is_behind_more_than(session: Session, index: SearchIndex, limit: int) -> bool:
+    """Whether more than ``limit`` changes wait; False for a folder with no index of this
+    database yet (there is nothing to count against)."""
+    return index.applied().database_id is not None and backlog(session, index) > limit
 
 
 def apply_log(session: Session, index: SearchIndex, source: Source,
@@ -222,7 +230,7 @@ def apply_log(session: Session, index: SearchIndex, source: Source,
     if not new:
         return 0
     if limit is not None and len(new) > limit:
-        return None
+        return None  # more came in after :func:`catch_up` counted them
     written = 0
     for start in range(0, len(new), BATCH):
         chunk = new[start:start + BATCH]
@@ -332,14 +340,17 @@ def _fix_locked(session: Session, index: SearchIndex, report: CheckReport,
     index.apply(upserts, deletes, index.applied())
 
 
-def self_check(session: Session, index: SearchIndex, source: Source) -> CheckReport:
-    """Find and repair drift between the index and the database; returns what was repaired.
+def self_check(session: Session, index: SearchIndex, source: Source) -> CheckReport | None:
+    """Find and repair drift between the index and the database; returns what was repaired,
+    or None when another process holds the write lock (it is writing: check another time).
 
     The log should make drift impossible; this is the safety net for what bypassed it (a row
     changed by hand, a restored index folder, a bug). A change committed while comparing is
     not drift: the log is applied before each comparison, and a difference must show twice.
     """
-    with index.write_lock(blocking=True):
+    with index.write_lock(blocking=False) as acquired:
+        if not acquired:
+            return None
         for _ in range(2):
             apply_log(session, index, source)
             report = check(session, index)
