@@ -21,6 +21,7 @@ from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, IndexChange
 from kb.themes import ThemeFileError, sync_themes
+from search_index import IndexUnavailable, WriterDied
 
 #: An import that creates or changes this many advice rebuilds the index instead of applying
 #: each change (what a rebuild of that many documents in parallel beats).
@@ -28,7 +29,7 @@ REBUILD_AFTER_IMPORT = 2_000
 
 #: Commands that must work on an empty, new or out-of-date database, so the app's start-up
 #: (migrate or refuse, load themes and demo, build the index) does not run before them.
-WITHOUT_STARTUP = frozenset({"db", "backup", "restore"})
+WITHOUT_STARTUP = frozenset({"db", "backup", "restore", "check"})
 
 
 @click.group("kb", cls=AppGroup)
@@ -147,17 +148,42 @@ def reindex_command() -> None:
     with session_scope() as session:
         total = session.exec(select(func.count()).select_from(Advice)
                              .where(Advice.status == AdviceStatus.PUBLISHED)).one()
-        with click.progressbar(length=total, label="Indexing") as bar:
-            count = search.rebuild(session, progress=lambda n: bar.update(1))
+        try:
+            with click.progressbar(length=total, label="Indexing") as bar:
+                count = search.rebuild(session, progress=lambda n: bar.update(1))
+        except (WriterDied, IndexUnavailable) as error:
+            raise click.ClickException(f"the rebuild failed and the live index is unchanged: "
+                                       f"{error}") from error
     click.echo(f"Indexed {count} advice.")
 
 
 @kb_cli.command("check")
-@click.option("--fix", is_flag=True, help="Repair the differences found.")
+@click.option("--fix", is_flag=True, help="Repair what was found (rebuild a damaged index).")
 def check_command(fix: bool) -> None:
-    """Compare the search index with the database: missing, stale and extra documents."""
+    """Check the search index's files, then compare it with the database: missing, stale and
+    extra documents.
+
+    It skips the app's start-up, which would rebuild a damaged or missing index before it could
+    be reported: without ``--fix`` nothing is changed.
+    """
+    state = migrate.state(current_app.config["DATABASE_URL"])
+    if not state.up_to_date:
+        raise click.ClickException(f"the database schema is not up to date ({state.describe()});"
+                                   " run `flask --app app kb db upgrade` first")
     with session_scope() as session:
         index = search.search_index()
+        try:
+            indexing.refuse_another_database(session, index)
+        except indexing.IndexOfAnotherDatabase as error:
+            raise click.ClickException(str(error)) from error
+        problems = index.verify()
+        for problem in problems:
+            click.echo(f"index: {problem}")
+        if problems:
+            if not fix:
+                raise click.ClickException(
+                    "the search index cannot be used; run with --fix to rebuild it")
+            click.echo(f"Rebuilt the search index: {search.rebuild(session)} advice.")
         report = indexing.check(session, index)
         for label, ids in (("missing", report.missing), ("stale", report.stale),
                            ("extra", report.extra)):

@@ -21,7 +21,7 @@ from kb.follower import Follower
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.render import plain_text
 from kb.themes import theme_map
-from search_index import Results, SearchDocument, SearchIndex, ThemeTerms
+from search_index import IndexUnavailable, Results, SearchDocument, SearchIndex, ThemeTerms
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,12 @@ def catch_up(session: Session, wait: bool = False) -> int | None:
     index = search_index()
     if wait:
         return indexing.catch_up(session, index, SOURCE, wait=True)
-    written = indexing.catch_up(session, index, SOURCE, limit=INLINE_CHANGES)
+    try:
+        written = indexing.catch_up(session, index, SOURCE, limit=INLINE_CHANGES)
+    except IndexUnavailable:
+        # A read-only folder, a full disk, a damaged index: the index said why, once. The
+        # database commit stands, so the writer gets no error; the follower retries.
+        written = None
     if written is None:
         _wake_follower()
     return written
@@ -148,7 +153,8 @@ def ensure_index(session: Session, background: bool = True) -> None:
             log.warning("The search index will be built in the background (%s; %d advice): "
                         "pages are served meanwhile, search answers 503 until it is done.",
                         reason, published)
-            follower.wake()
+            # Also a damaged index, which the follower's own check (build_reason) cannot see.
+            follower.request_rebuild(reason)
             return
     if catch_up(session) is None:
         log.info("The search index is behind the database: the changes are applied in the "
@@ -157,13 +163,16 @@ def ensure_index(session: Session, background: bool = True) -> None:
 
 def _build_now(session: Session, index: SearchIndex, reason: str) -> bool:
     """Build a small index here if no other process holds the lock (it may be building)."""
-    with index.write_lock(blocking=False) as acquired:
-        if not acquired:
-            return False
-        # Another worker may have built it before this one got the lock.
-        if index.open() is not None or indexing.build_reason(index) is not None:
-            began = _say_building(index, reason)
-            _say_built(indexing.rebuild_locked(session, index, SOURCE), began)
+    try:
+        with index.write_lock(blocking=False) as acquired:
+            if not acquired:
+                return False
+            # Another worker may have built it before this one got the lock.
+            if index.open() is not None or indexing.build_reason(index) is not None:
+                began = _say_building(index, reason)
+                _say_built(indexing.rebuild_locked(session, index, SOURCE), began)
+    except IndexUnavailable:
+        return False  # cannot be written (the index said why): the follower keeps trying
     return True
 
 
@@ -215,6 +224,10 @@ def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
     index = search_index()
     if indexing.is_behind(session, index):
         catch_up(session)
+        if index.write_failure is not None and indexing.is_behind(session, index):
+            # The index cannot take the changes (read-only, disk full): an edit that removed a
+            # name from a text would still be found by it. Search answers 503 until it can.
+            raise IndexUnavailable(index.write_failure, "unwritable")
     _follow_theme_changes(session, index)
     results = index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
     return _only_public(session, results)
@@ -249,6 +262,14 @@ def _follow_theme_changes(session: Session, index: SearchIndex) -> None:
         seen["id"] = latest
 
 
+def repair(error: IndexUnavailable) -> None:
+    """Have the follower rebuild an index that is damaged or unusable (a search or the probe
+    found it so); a read-only folder or full disk needs no rebuild, only a retry."""
+    found = follower()
+    if found is not None and error.kind != "unwritable":
+        found.request_rebuild(error.reason)
+
+
 def related(advice: Advice, limit: int = 5) -> list[int]:
     """Ids of advice most like this one ("Lees ook"), from the index's more-like-this."""
     try:
@@ -256,6 +277,9 @@ def related(advice: Advice, limit: int = 5) -> list[int]:
         # Only advice that is really alike: a weak tail (a few common words) is noise.
         best = max((hit.score for hit in hits), default=0.0)
         return [hit.id for hit in hits if hit.score >= RELATED_MIN_SHARE * best]
+    except IndexUnavailable as error:  # said once by the index; no traceback per page view
+        repair(error)
+        return []
     except Exception:  # the page must render even when the index is being repaired
         log.exception("More-like-this failed for advice %s", advice.id)
         return []

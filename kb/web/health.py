@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb import db, indexing, search
+from search_index import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,10 @@ def index_state(database_ok: bool) -> str:
         return "building"
     try:
         index.doc_count()
+    except IndexUnavailable as error:  # damaged files: the follower rebuilds it beside
+        search.repair(error)
+        log.warning("Readiness: the search index cannot be used (%s).", error)
+        return "unavailable"
     except Exception as error:  # noqa: BLE001 - a damaged index can raise almost anything
         log.warning("Readiness: the search index does not open (%s).", error)
         return "unavailable"

@@ -1,18 +1,42 @@
-"""The search page's context, shared by ``/zoeken`` and ``/api/search``."""
+"""The search page's context, shared by ``/zoeken`` and ``/api/search``.
+
+When this node's index cannot answer (damaged files being rebuilt, no index yet, a read-only
+folder or full disk while changes wait), search answers 503 :class:`SearchUnavailable`, a
+Dutch page or ``{"error", "status": 503}`` under ``/api/``, and the rest of the site works.
+"""
 
 from __future__ import annotations
 
 from flask import url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import ServiceUnavailable
 
 from kb import search
 from kb.db import get_session
 from kb.themes import theme_map
-from search_index import Results
+from search_index import IndexUnavailable, Results
 
 FILTER_NAMES = ("theme", "audience", "region", "year")
 SORTS = ("relevance", "date")
 MAX_PAGE = 1000
+#: Seconds a client should wait before searching again: a rebuild of 10,000 advice takes ~30 s.
+RETRY_AFTER = 30
+
+
+class SearchUnavailable(ServiceUnavailable):
+    """503 "Zoeken werkt even niet": the index is being repaired or cannot take changes."""
+
+    page = ("Zoeken werkt even niet",
+            "Het zoeken in de adviezen werkt op dit moment niet. Dat ligt niet aan jou: we zijn "
+            "het aan het herstellen. Probeer het over een minuut opnieuw. Je kunt de adviezen "
+            "intussen wel per thema bekijken.")
+
+    def __init__(self) -> None:
+        super().__init__(retry_after=RETRY_AFTER)
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        # A cache in front must not go on showing this once search works again.
+        return [*super().get_headers(environ, scope), ("Cache-Control", "no-store")]
 
 
 def search_args(args: MultiDict) -> dict:
@@ -33,8 +57,12 @@ def search_args(args: MultiDict) -> dict:
 def search_context(args: MultiDict, endpoint: str = "reader.search") -> dict:
     """Run the search the query string asks for and describe its results."""
     params = search_args(args)
-    results: Results = search.search(params["q"], params["filters"], params["page"],
-                                     params["sort"])
+    try:
+        results: Results = search.search(params["q"], params["filters"], params["page"],
+                                         params["sort"])
+    except IndexUnavailable as error:  # logged by the index, once; no traceback per search
+        search.repair(error)
+        raise SearchUnavailable() from error
 
     def link(**changes) -> str:
         query = {"q": params["q"], "sort": params["sort"], **params["filters"],
