@@ -116,9 +116,13 @@ def _start(app: Flask, url: str, background_index: bool) -> None:
     with start_lock(url, Path(app.instance_path)):
         prepare_schema(url, auto_upgrade=app.config["AUTO_UPGRADE"])
         with app.app_context():
+            with session_scope() as session:
+                # Before anything is written: a process on another database than the index's
+                # (a command run without the node's KB_DATABASE_URL) stops here.
+                search.refuse_another_database(session)
             load_first_content(app)
             with session_scope() as session:
-                # Refuses an index of another database; builds a large one in the background.
+                # Builds a large index in the background, so that pages are served meanwhile.
                 search.ensure_index(session, background=background_index)
 
 

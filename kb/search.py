@@ -161,6 +161,12 @@ def ensure_index(session: Session, background: bool = True) -> None:
                  "background.")
 
 
+def refuse_another_database(session: Session) -> None:
+    """Stop (:class:`kb.indexing.IndexOfAnotherDatabase`) when this node's index belongs to
+    another database; the start-up asks before it writes anything."""
+    indexing.refuse_another_database(session, search_index())
+
+
 def _build_now(session: Session, index: SearchIndex, reason: str) -> bool:
     """Build a small index here if no other process holds the lock (it may be building)."""
     try:

@@ -291,8 +291,8 @@ def test_a_reader_never_waits_for_a_large_backlog_from_another_node(app, node, t
 def test_a_new_node_serves_pages_at_once_and_builds_its_index_in_the_background(
         app, node, tmp_path):
     """Issue 9, finding 3: a new node blocked ~87 s building its index before serving. It now
-    starts at once; pages work, search does not answer and /readyz says "building" until the
-    index exists."""
+    starts at once; pages work, search says "Zoeken werkt even niet" (503) and /readyz says
+    "building" until the index exists."""
     files = write_advice_files(tmp_path / "import", NEW_NODE, "kwikstaart")
     assert app.test_cli_runner().invoke(args=["kb", "import", str(files)]).exit_code == 0
 
@@ -305,9 +305,11 @@ def test_a_new_node_serves_pages_at_once_and_builds_its_index_in_the_background(
     assert probe.get_json()["checks"]["index"] == "building"
     assert client.get("/").status_code == 200
     assert client.get("/themas").status_code == 200
-    # No index yet: search cannot answer (its Dutch 503 comes with the search page's handling
-    # of an unusable index).
-    assert client.get("/zoeken", query_string={"q": "kwikstaart"}).status_code != 200
+    page = client.get("/zoeken", query_string={"q": "kwikstaart"})
+    assert page.status_code == 503
+    assert "Zoeken werkt even niet" in page.get_data(as_text=True)
+    api = client.get("/api/search", query_string={"q": "kwikstaart"})
+    assert (api.status_code, api.get_json()["status"]) == (503, 503)
 
     assert wait_until(lambda: client.get("/readyz").status_code == 200, timeout=180)
     assert found(new, "kwikstaart") == NEW_NODE
@@ -343,7 +345,8 @@ def test_a_command_without_the_database_setting_never_rebuilds_a_nodes_index(app
                                                                            write_file, tmp_path):
     """Issue 9, finding 8: ``kb import`` run with a node's KB_INDEX_DIR but no KB_DATABASE_URL
     made a new SQLite database with the demo, rebuilt the node's index from it, and the node
-    served phantom advice. The index records its database, and the command is refused."""
+    served phantom advice. The index records its database, and the command is refused before it
+    loads anything into the database it fell back to."""
     make_advice(title="Zeldzaam woord roerdomp")
     folder = Path(app.config["INDEX_DIR"])
     before = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()
@@ -372,6 +375,8 @@ def test_a_command_without_the_database_setting_never_rebuilds_a_nodes_index(app
     with engine.connect() as connection:
         theirs = connection.execute(text(
             "SELECT value FROM database_meta WHERE key = 'database_id'")).scalar_one()
+        # Refused before anything was loaded into it: no demo advice, nothing imported.
+        assert connection.execute(text("SELECT count(*) FROM advice")).scalar_one() == 0
     engine.dispose()
     message = " ".join(done.stderr.split())
     assert (f"The search index in {folder} belongs to database {ours}, but this process uses "
