@@ -17,6 +17,7 @@ import html
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -58,13 +59,28 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- real processes
 
 
+def port_outside_the_ephemeral_range() -> int:
+    """A free port the kernel never hands out to outgoing connections: the server is stopped
+    and started again on it, and meanwhile an ephemeral port could be taken by any client."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
 class OwnPostgres:
     """A PostgreSQL server of this module alone, which the tests stop, start and freeze; the
     shared test server stays up for everyone else. As root it runs as the ``postgres`` user."""
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.port = free_port()
+        self.port = port_outside_the_ephemeral_range()
         # Not under pytest's tmp_path: the postgres user must be able to enter the folder.
         self.folder = Path(tempfile.mkdtemp(prefix="kb-outage-pg."))
         self.folder.chmod(0o755)
@@ -82,8 +98,12 @@ class OwnPostgres:
         command = [str(self.bindir / tool), *args]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, cwd=self.folder, check=check, capture_output=True, timeout=120,
-                       env={**os.environ, "LC_ALL": "C", "LANG": "C"})
+        done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "LC_ALL": "C", "LANG": "C"})
+        if check and done.returncode != 0:
+            server_log = self.folder / "server.log"
+            tail = server_log.read_text()[-2000:] if server_log.exists() else ""
+            pytest.fail(f"{tool} failed ({done.returncode}): {done.stderr}{done.stdout}\n{tail}")
 
     def start(self) -> None:
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} "
