@@ -6,8 +6,8 @@ runs under the start-up lock (:mod:`kb.startlock`), so exactly one process migra
 the themes and demo while the others wait and then find the work done.
 
 - The schema: with ``AUTO_UPGRADE`` (the embedded default) the database is upgraded; without it
-  (production) an out-of-date database is refused with what to run. A database made by a newer
-  version is always refused.
+  (production) an out-of-date database is refused with what to run. A database a newer version
+  has upgraded is served with a warning (a rolling upgrade, node by node).
 - An empty database gets the themes and (unless ``LOAD_DEMO`` is off) the demo advice.
 - The index is opened, rebuilt when missing or corrupt (a large one in the background, while
   pages are served), and caught up; an index of another database is refused.
@@ -130,9 +130,13 @@ def prepare_schema(url: str, auto_upgrade: bool) -> None:
     """Upgrade the schema, or refuse to start when that is not allowed or not possible."""
     state = migrate.state(url)
     if state.current is not None and not migrate.known(state.current):
-        raise SchemaOutOfDate(
-            f"The database is at schema revision {state.current}, which this version does not "
-            "know: it was made by a newer version of the kennisbank. Install that version.")
+        # A rolling upgrade: another node already ran a newer version's migrations. Refusing
+        # would take this node down at its next worker restart; releases whose migrations do
+        # more than add are documented as "stop every node first" (README, upgrading).
+        log.warning("The database is at schema revision %s, newer than this version knows "
+                    "(%s): a newer version upgraded it. This node keeps serving; install the "
+                    "newer version here too.", state.current, state.head)
+        return
     if state.up_to_date:
         log.info("Database schema is up to date (revision %s).", state.head)
         return
