@@ -222,7 +222,10 @@ class Node:
             if not self.alive():
                 pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if self.get("/readyz", timeout=5)[0] == 200 and len(self.worker_pids()) == 2:
+                # Both workers done starting, not just one answering: a test that stops the
+                # database must not catch a worker still in its start.
+                if (self.log().count("Start-up done") >= 2 and len(self.worker_pids()) == 2
+                        and self.get("/readyz", timeout=5)[0] == 200):
                     return
             except OSError:
                 pass
