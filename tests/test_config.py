@@ -111,3 +111,15 @@ def test_kb_instance_path_moves_the_runtime_data_out_of_the_checkout(tmp_path, m
     assert (tmp_path / "elders" / "kennisbank.db").exists()
     assert (tmp_path / "elders" / "secret_key").exists()
     assert (tmp_path / "elders" / "search_index").is_dir()
+
+
+def test_the_readme_layout_names_every_module():
+    """A new engineer finds every module in the README's project layout."""
+    root = Path(__file__).resolve().parent.parent
+    layout = README[README.index("## Project layout"):]
+    layout = layout[:layout.index("\n## ")]
+    for package in ("kb", "search_index"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path.name == "__init__.py" or "migrations" in path.parts:
+                continue
+            assert f"`{path.name}`" in layout, f"{path.relative_to(root)} is not in the layout"
