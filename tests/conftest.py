@@ -176,6 +176,17 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path: Path) -> str:
+    """An empty database of each kind: a new SQLite file, or the test PostgreSQL database
+    emptied (the PostgreSQL half skips with a reason, or fails under KB_REQUIRE_POSTGRES)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kennisbank.db'}"
+    url = request.getfixturevalue("postgres_url")
+    _reset_postgres()
+    return url
+
+
 @pytest.fixture
 def write_file(tmp_path: Path):
     """Write a text (or bytes) file under tmp_path/files and return its path."""

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _reset_postgres
-
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 60
 STOP_SECONDS = 30
@@ -100,14 +98,9 @@ class Server:
         return self.process.returncode
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """An empty database: a new SQLite file, or the test PostgreSQL database emptied."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'kennisbank.db'}"
-    url = request.getfixturevalue("postgres_url")  # skips with a reason (fails when required)
-    _reset_postgres()
-    return url
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    return empty_database_url
 
 
 @pytest.fixture

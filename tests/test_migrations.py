@@ -18,19 +18,13 @@ from app import create_app
 from kb import migrate
 from kb.bootstrap import SchemaOutOfDate
 from kb.models import AuditEntry, Invite, OldSlug, Revision, User
-from tests.conftest import _reset_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'kb.db'}"
-    url = request.getfixturevalue("postgres_url")
-    _reset_postgres()
-    return url
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    return empty_database_url
 
 
 def settings(tmp_path: Path, url: str, **extra) -> dict:

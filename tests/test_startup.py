@@ -24,7 +24,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kb import migrate
-from tests.conftest import _reset_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +44,9 @@ CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'kb.db'}"
-    url = request.getfixturevalue("postgres_url")
-    _reset_postgres()
-    return url
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    return empty_database_url
 
 
 def environment(tmp_path: Path, url: str, **extra: str) -> dict[str, str]:
