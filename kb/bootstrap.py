@@ -141,11 +141,12 @@ def prepare_schema(url: str, auto_upgrade: bool) -> None:
         log.info("Database schema is up to date (revision %s).", state.head)
         return
     if not auto_upgrade:
+        backup_first = ("" if state.empty else
+                        "Back it up with `flask --app app kb backup FILE`, then run ")
         raise SchemaOutOfDate(
             f"The database schema is out of date ({state.describe()}; this version needs "
-            f"revision {state.head}). Back it up with `flask --app app kb backup FILE`, then run "
-            "`flask --app app kb db upgrade` (KB_AUTO_UPGRADE is off, so this process does "
-            "not upgrade by itself).")
+            f"revision {state.head}). {backup_first or 'Run '}`flask --app app kb db upgrade` "
+            "(KB_AUTO_UPGRADE is off, so this process does not upgrade by itself).")
     log.info("Upgrading the database schema (%s) to revision %s.", state.describe(), state.head)
     applied = migrate.upgrade(url)
     log.info("Database schema upgraded: %s.", ", ".join(applied) or "stamped, nothing to apply")
