@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from kb import bootstrap, indexing, migrate, search
+from kb import bootstrap, db, indexing, migrate, search
 from kb.cli_accounts import invite_cli, user_cli
 from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
@@ -32,7 +32,24 @@ REBUILD_AFTER_IMPORT = 2_000
 WITHOUT_STARTUP = frozenset({"db", "backup", "restore", "check"})
 
 
-@click.group("kb", cls=AppGroup)
+class KbGroup(AppGroup):
+    """The ``kb`` group: a database that does not answer, is busy or cannot be written ends
+    any of its commands with one clear line (exit 1), not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            fault = db.fault_of(error)
+            if fault is None or isinstance(error, click.ClickException):
+                raise
+            raise click.ClickException(
+                f"the database is {fault.value}: {db.describe(error)}. Nothing more was done; "
+                "what was committed before stays. Try again when the database answers."
+            ) from error
+
+
+@click.group("kb", cls=KbGroup)
 @click.pass_context
 def kb_cli(ctx: click.Context) -> None:
     """Manage the ExpEx Kennisbank: the database, themes, content, the index, accounts."""

@@ -566,3 +566,18 @@ def test_a_database_server_that_never_answers_fails_a_page_within_seconds(
     app.extensions["kb.engine"].dispose()
     assert not hung, "the page waited more than 20 s for a server that never answered"
     assert answer["status"] == 503 and answer["seconds"] < 6, answer
+
+
+def test_a_kb_command_against_a_database_that_does_not_answer_says_so_in_one_line(tmp_path):
+    """Before, ``kb db current`` (or any command) against a stopped PostgreSQL ended in a
+    traceback of several screens; now one line says what is wrong, and the exit code is 1."""
+    port = free_port()  # nothing listens there
+    env = {**os.environ, "KB_DATABASE_URL": f"postgresql+psycopg://kb@127.0.0.1:{port}/kb",
+           "KB_INSTANCE_PATH": str(tmp_path / "instance"), "KB_SECRET_KEY": "test",
+           "KB_INDEX_DIR": str(tmp_path / "index")}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "kb", "db",
+                             "current"], cwd=Path(__file__).resolve().parent.parent, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Error: the database is unreachable: OperationalError" in result.stderr

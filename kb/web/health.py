@@ -21,9 +21,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb import db, indexing, search
+from kb.throttledlog import ThrottledLog
 from search_index import IndexUnavailable
 
 log = logging.getLogger(__name__)
+_throttled = ThrottledLog(log)
 
 bp = Blueprint("health", __name__)
 
@@ -51,7 +53,9 @@ def readyz() -> Response:
     checks = {"database": database, "index": index_state(database_ok=database == OK)}
     ready = all(state == OK for state in checks.values())
     if not ready:
-        log.warning("Not ready: %s.", ", ".join(f"{k} {v}" for k, v in checks.items()))
+        # Probes come every few seconds: one line per state per minute is enough to see it.
+        state = ", ".join(f"{k} {v}" for k, v in checks.items())
+        _throttled.warning(state, "Not ready: %s.", state)
     return _answer({"status": OK if ready else "unavailable", "checks": checks},
                    200 if ready else 503)
 
@@ -62,7 +66,12 @@ def database_state() -> str:
         with db.engine().connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        log.warning("Readiness: the database does not answer (%s).", error.__class__.__name__)
+        fault = db.fault_of(error)
+        if fault is not None:
+            db.report_fault(fault, error)  # the same once-a-minute line as the pages
+        else:
+            _throttled.warning("database", "Readiness: the database does not answer (%s).",
+                               error.__class__.__name__)
         return "unavailable"
     return OK
 
