@@ -152,20 +152,17 @@ def prepare_schema(url: str, auto_upgrade: bool) -> None:
     log.info("Database schema upgraded: %s.", ", ".join(applied) or "stamped, nothing to apply")
 
 
-def load_first_content(app: Flask) -> bool:
-    """Themes into a database without them, demo advice into one without advice.
-
-    Returns whether the demo was loaded (the index must then be rebuilt from scratch).
-    """
+def load_first_content(app: Flask) -> None:
+    """Themes into a database without them, demo advice into one without advice."""
     with session_scope() as session:
         if session.exec(select(Theme)).first() is None:
             report = sync_themes(session, Path(app.config["THEMES_DIR"]))
             log.info("Loaded %d themes from %s.", len(report.added), app.config["THEMES_DIR"])
     if not app.config["LOAD_DEMO"]:
-        return False
+        return
     with session_scope() as session:
         if session.exec(select(Advice)).first() is not None:
-            return False
+            return
         folder = Path(app.config["DEMO_DIR"])
         report = import_paths(session, [folder])
         if report.problems:
@@ -173,4 +170,3 @@ def load_first_content(app: Flask) -> bool:
                                + "\n".join(str(p) for p in report.problems))
         log.info("Imported %d demo advice from %s (KB_LOAD_DEMO=0 switches this off).",
                  len(report.created), folder)
-    return True

@@ -33,12 +33,16 @@ WITHOUT_STARTUP = frozenset({"db", "backup", "restore", "check"})
 
 
 class KbGroup(AppGroup):
-    """The ``kb`` group: a database that does not answer, is busy or cannot be written ends
-    any of its commands with one clear line (exit 1), not a traceback."""
+    """The ``kb`` group: a database that does not answer, is busy or cannot be written, or an
+    index that cannot be used, ends any of its commands with one clear line (exit 1), not a
+    traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except IndexUnavailable as error:
+            # What the database committed stands; the index catches up once it can be written.
+            raise click.ClickException(f"the search index cannot be used: {error}") from error
         except Exception as error:
             fault = db.fault_of(error)
             if fault is None or isinstance(error, click.ClickException):

@@ -564,3 +564,19 @@ def test_a_node_starts_on_a_read_only_index_folder_and_only_search_waits(app, ma
     finally:
         server.stop()
 
+
+
+def test_a_kb_command_whose_index_cannot_be_written_ends_with_one_line(tmp_path):
+    """An index folder that cannot be made (here a file stands where it should be) used to end
+    a ``kb import`` in a traceback; now the command says so in one line and exits 1."""
+    (tmp_path / "not-a-folder").write_text("")
+    env = {**os.environ, "KB_INSTANCE_PATH": str(tmp_path / "instance"),
+           "KB_DATABASE_URL": f"sqlite:///{tmp_path / 'kb.db'}", "KB_LOAD_DEMO": "0",
+           "KB_INDEX_DIR": str(tmp_path / "not-a-folder"), "KB_SECRET_KEY": "test"}
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "kb", "import",
+                             str(root / "content" / "demo")], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Error: the search index cannot be used" in result.stderr
