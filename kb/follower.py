@@ -32,9 +32,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from kb import indexing
+from kb.throttledlog import ThrottledLog
 from search_index import SearchIndex
 
 log = logging.getLogger(__name__)
+#: Trouble is said once a minute per kind of error, however often the thread retries.
+_throttled = ThrottledLog(log)
 
 #: Seconds before a round that failed (database down, index folder unwritable) is tried again.
 RETRY_SECONDS = 10.0
@@ -44,8 +47,6 @@ BUSY_SECONDS = 2.0
 #: Seconds an idle thread waits before it looks whether its app still exists (tests make
 #: hundreds of apps; a process serves one for its whole life).
 LIVENESS_SECONDS = 60.0
-#: Seconds between two log lines about the same kind of trouble.
-COMPLAIN_EVERY = 60.0
 #: A node's self-check is skipped when another process of the node did one within half the
 #: interval: the file's modification time says when.
 CHECKED_FILE = "SELF_CHECKED"
@@ -67,7 +68,6 @@ class Follower:
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
-        self._complained: dict[str, float] = {}
 
     def start(self) -> None:
         """Start the thread (again after a fork: threads do not survive one)."""
@@ -161,11 +161,8 @@ class Follower:
 
     def _complain(self, error: Exception) -> None:
         kind = type(error).__name__
-        now = time.monotonic()
-        if now - self._complained.get(kind, -COMPLAIN_EVERY) >= COMPLAIN_EVERY:
-            self._complained[kind] = now
-            log.error("Search index follower: %s: %s (trying again every %.0f s; said once a "
-                      "minute).", kind, error, RETRY_SECONDS)
+        _throttled.log(logging.ERROR, kind, "Search index follower: %s: %s (trying again every "
+                       "%.0f s; said once a minute).", kind, error, RETRY_SECONDS)
 
 
 def _run(ref: weakref.ref, wake: threading.Event, check_seconds: float) -> None:
