@@ -31,7 +31,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     cli.init_app(app)
     if cli.loading_for_a_command_group():
         # ``flask --app app kb …``: the kb group starts the app itself, except for the commands
-        # that must work on an empty or out-of-date database (``kb db``, backup, restore).
+        # that must work on an empty or out-of-date database (``kb.cli.WITHOUT_STARTUP``).
         return app
     bootstrap.start(app)
     return app
