@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from kb import vocabulary
 from kb.db import session_scope
@@ -10,6 +11,7 @@ from kb.db import session_scope
 
 @click.command("regions")
 @click.option("--list", "show_list", is_flag=True, help="Also print every region, by kind.")
+@with_appcontext
 def regions_command(show_list: bool) -> None:
     """Report old free-text regions and audiences that fit none of the lists.
 
