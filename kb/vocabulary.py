@@ -220,11 +220,15 @@ def match_region(text: str | None, lookup: dict[str, str]) -> str | None:
 # --------------------------------------------------------------------------- what was not mapped
 
 
-def unmapped(session: Session) -> list[tuple[UnmappedValue, Advice]]:
-    """Old values that matched no entry and are still unresolved, oldest advice first."""
-    return list(session.exec(
-        select(UnmappedValue, Advice).join(Advice, Advice.id == UnmappedValue.advice_id)
-        .order_by(UnmappedValue.advice_id, UnmappedValue.id)).all())
+def unmapped(session: Session, advice_id: int | None = None
+             ) -> list[tuple[UnmappedValue, Advice]]:
+    """Old values that matched no entry and are still unresolved (of one advice, or of all),
+    oldest advice first."""
+    query = (select(UnmappedValue, Advice).join(Advice, Advice.id == UnmappedValue.advice_id)
+             .order_by(UnmappedValue.advice_id, UnmappedValue.id))
+    if advice_id is not None:
+        query = query.where(UnmappedValue.advice_id == advice_id)
+    return list(session.exec(query).all())
 
 
 def resolve_unmapped(session: Session, advice: Advice, region: bool = True,

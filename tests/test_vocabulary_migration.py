@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from kb import migrate
+from tests.conftest import sign_in
 
 #: Region as typed before the list → what the migration makes of it (None: kept as unmapped).
 OLD_REGIONS = {
@@ -148,6 +149,14 @@ def test_an_editor_choosing_a_region_settles_the_unmapped_value(database_before_
         assert [row.value for row, _ in vocabulary.unmapped(session)
                 if row.advice_id == advice.id and row.field == "region"] == [
                     "Ergens in het oosten"]
+        editor_id, advice_id = editor.id, advice.id
+    client = app.test_client()
+    sign_in(app, client, editor)
+    page = client.get(f"/redactie/advies/{advice_id}/bewerken").get_data(as_text=True)
+    assert "Eerder stond hier: ‘Ergens in het oosten’." in page
+    assert "Eerder stond hier ook: ‘wethouders’." in page
+    with app.app_context(), session_scope() as session:
+        advice, editor = session.get(Advice, advice_id), session.get(User, editor_id)
         form = AdviceForm.from_content(content_of(advice))
         form.display_name = next(iter(workflow.names_for(session, advice)))
         form.region = "overijssel"

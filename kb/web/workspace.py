@@ -113,8 +113,18 @@ def form_context(session: Session, form: AdviceForm, names: dict, **extra) -> di
     """What the advice form needs besides the form: themes, audiences, name choices."""
     return {"form": form, "themes": theme_choices(session),
             "audiences": list(vocabulary.audience_map(session).values()),
-            "region_groups": vocabulary.region_groups(vocabulary.region_map(session).values()),
+            "lists": _lists(session, extra.get("advice")),
             "names": list(names), "anonymous": ANONYMOUS, **extra}
+
+
+def _lists(session: Session, advice: Advice | None) -> dict:
+    """The region list in groups, and the advice's old values that fit no list (so that the
+    editor sees what was there before choosing)."""
+    unmapped = ([{"field": row.field, "value": row.value}
+                 for row, _ in vocabulary.unmapped(session, advice.id)]
+                if advice is not None and advice.id is not None else [])
+    return {"region_groups": vocabulary.region_groups(vocabulary.region_map(session).values()),
+            "unmapped": unmapped}
 
 
 # --------------------------------------------------------------------------- the preview
