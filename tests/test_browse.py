@@ -245,3 +245,21 @@ def test_an_advice_shows_its_region_and_audiences_by_name_with_links(demo_client
     assert '<a href="/regio/noord-brabant">Noord-Brabant</a>' in html
     first = advice.audience[0]
     assert f'href="/voor/{first}"' in html
+
+
+@pytest.mark.parametrize("url", [
+    "/zoeken", "/zoeken?theme=onderwijs&theme=wonen&audience=gemeenten",
+    "/zoeken?q=school&region=landelijk", "/voor", "/voor/gemeenten", "/regios",
+    "/regio/gelderland", "/regio/achterhoek", "/"])
+def test_browse_pages_are_valid_html_with_a_label_for_every_checkbox(demo_client, url):
+    import html5lib
+
+    response = demo_client.get(url)
+    assert response.status_code == 200
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(response.data)
+    assert len(tree.findall(".//h1")) == 1
+    labels = {label.get("for") for label in tree.iter("label")}
+    for box in tree.iter("input"):
+        if box.get("type") == "checkbox":
+            assert box.get("id") in labels, box.attrib
+    assert "<script" not in response.get_data(as_text=True)
