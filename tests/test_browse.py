@@ -85,6 +85,17 @@ def test_a_page_past_the_end_redirects_to_the_last_page(demo_client):
     assert "Pagina 99" not in html
 
 
+@pytest.mark.parametrize(("url", "last"), [("/voor/gemeenten?page=99", "/voor/gemeenten"),
+                                           ("/api/regio/landelijk?page=50", "/api/regio/landelijk"),
+                                           ("/zoeken?audience=gemeenten&page=7", "/zoeken")])
+def test_every_paged_list_redirects_past_its_end(demo_client, url, last):
+    answer = demo_client.get(url)
+    assert answer.status_code == 302
+    target = urlsplit(answer.headers["Location"])
+    assert target.path == last
+    assert demo_client.get(answer.headers["Location"]).status_code == 200
+
+
 @pytest.mark.parametrize("url", ["/zoeken?q=zzzqqq&page=2", "/api/search?q=zzzqqq&page=2",
                                  "/zoeken?theme=onbekend&page=3", "/voor/ouders?year=1999&page=2"])
 def test_a_page_past_the_end_of_an_empty_list_is_not_found(demo_client, url):
