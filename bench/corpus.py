@@ -18,12 +18,14 @@ from pathlib import Path
 
 from kb.advice import AdviceContent
 from kb.content import dump_advice
-from kb.models import AUDIENCES
 from kb.slugs import slugify
 
 THEMES = ("18-18plus", "gesloten-jeugdzorg", "hulpverleners", "jeugdbescherming",
           "kindermishandeling", "mentale-gezondheid", "onderwijs", "participatie", "pleegzorg",
           "scheiding", "toegang", "uithuisplaatsing", "verslaving", "wonen")
+#: The audience slugs of ``themes/audiences/`` (fixed here, so the corpus never changes).
+AUDIENCES = ("gemeenten", "rijksoverheid", "jeugdhulpaanbieders", "hulpverleners",
+             "jeugdbescherming", "rechtspraak", "onderwijs", "jongeren", "ouders")
 REGIONS = ("Groningen", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
            "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
            "Landelijk")

@@ -33,10 +33,10 @@ from flask.logging import default_handler
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from kb import migrate, search, startlock
+from kb import migrate, search, startlock, vocabulary
 from kb.content import import_paths
 from kb.db import DatabaseFault, describe, fault_of, session_scope
-from kb.models import Advice, Theme
+from kb.models import Advice, Audience, Region, Theme
 from kb.startlock import start_lock
 from kb.themes import sync_themes
 
@@ -152,12 +152,26 @@ def prepare_schema(url: str, auto_upgrade: bool) -> None:
     log.info("Database schema upgraded: %s.", ", ".join(applied) or "stamped, nothing to apply")
 
 
+def load_vocabulary(app: Flask) -> None:
+    """Audiences and regions into a database without them (a new one, or one that migration
+    0006 just gave the empty lists); after that only ``kb themes`` changes them."""
+    folder = Path(app.config["THEMES_DIR"])
+    with session_scope() as session:
+        if session.exec(select(Audience)).first() is None:
+            report = vocabulary.sync_audiences(session, folder)
+            log.info("Loaded %d audiences from %s.", len(report.added), folder)
+        if session.exec(select(Region)).first() is None:
+            report = vocabulary.sync_regions(session, folder)
+            log.info("Loaded %d regions from %s.", len(report.added), folder)
+
+
 def load_first_content(app: Flask) -> None:
     """Themes into a database without them, demo advice into one without advice."""
     with session_scope() as session:
         if session.exec(select(Theme)).first() is None:
             report = sync_themes(session, Path(app.config["THEMES_DIR"]))
             log.info("Loaded %d themes from %s.", len(report.added), app.config["THEMES_DIR"])
+    load_vocabulary(app)
     if not app.config["LOAD_DEMO"]:
         return
     with session_scope() as session:

@@ -13,10 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from kb import bootstrap, db, indexing, migrate, search
+from kb import bootstrap, db, indexing, migrate, search, vocabulary
 from kb.cli_accounts import invite_cli, user_cli
 from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
+from kb.cli_vocabulary import regions_command
 from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, IndexChange
@@ -95,6 +96,7 @@ kb_cli.add_command(user_cli)
 kb_cli.add_command(invite_cli)
 kb_cli.add_command(backup_command)
 kb_cli.add_command(restore_command)
+kb_cli.add_command(regions_command)
 
 
 @kb_cli.command("themes")
@@ -109,10 +111,17 @@ def themes_command(folder: Path | None) -> None:
             if report.added or report.updated or report.deleted:
                 # Other workers and nodes reload the query vocabulary when they see this row.
                 session.add(IndexChange(advice_id=None))
-    except ThemeFileError as exc:
+            # The audiences and regions beside them (themes/audiences, themes/regions).
+            lists = {"Audiences": vocabulary.sync_audiences(session, folder),
+                     "Regions": vocabulary.sync_regions(session, folder)}
+    except (ThemeFileError, vocabulary.VocabularyFileError) as exc:
         raise click.ClickException(f"theme files have problems, nothing changed:\n{exc}") from exc
     click.echo(f"Themes: {len(report.added)} added, {len(report.updated)} updated, "
                f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted.")
+    for label, found in lists.items():
+        click.echo(f"{label}: {len(found.added)} added, {len(found.updated)} updated, "
+                   f"{len(found.unchanged)} unchanged, {len(found.deleted)} deleted.")
+        report.kept_with_advice += found.kept_in_use
     if report.updated or report.added:
         with session_scope() as session:
             search.rebuild(session)
@@ -210,6 +219,10 @@ def check_command(fix: bool) -> None:
                            ("extra", report.extra)):
             if ids:
                 click.echo(f"{label}: " + ", ".join(str(i) for i in ids))
+        unmapped = len(vocabulary.unmapped(session))
+        if unmapped:
+            click.echo(f"unmapped: {unmapped} old region/audience value(s) fit no list "
+                       "(see `kb regions`)")
         if report.ok:
             click.echo("Index and database agree.")
             return

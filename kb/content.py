@@ -23,8 +23,9 @@ import yaml
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from kb import vocabulary
 from kb.advice import AdviceContent, content_of, published_advice, save_advice
-from kb.models import AUDIENCES, MAX_ID, Advice, AdviceStatus, OldSlug, Theme
+from kb.models import MAX_ID, Advice, AdviceStatus, OldSlug, Theme
 from kb.slugs import is_valid_slug, slugify
 
 MAX_FILE_BYTES = 1_000_000
@@ -109,9 +110,32 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
-    """Read one advice file and check every field, collecting all problems rather than the first."""
+@dataclass(frozen=True)
+class Known:
+    """What an import checks names against: theme slugs, audience slugs, and the region list
+    (every spelling → slug, :func:`kb.vocabulary.region_lookup`)."""
+
+    themes: frozenset[str]
+    audiences: frozenset[str]
+    regions: dict[str, str]
+
+    @classmethod
+    def read(cls, session: Session) -> Known:
+        return cls(themes=frozenset(session.exec(select(Theme.slug)).all()),
+                   audiences=frozenset(vocabulary.audience_map(session)),
+                   regions=vocabulary.region_lookup(vocabulary.region_map(session).values()))
+
+
+def parse_file(path: Path, known_themes: set[str] | Known, today: date) -> ParsedFile:
+    """Read one advice file and check every field, collecting all problems rather than the first.
+
+    Given only theme slugs (a set), audiences and region are taken as written; given
+    :class:`Known`, they must be on the lists, and a region is stored as its slug.
+    """
     result = ParsedFile(path=path, content=None)
+    known = known_themes if isinstance(known_themes, Known) else None
+    if known is not None:
+        known_themes = known.themes
 
     def problem(line: int, message: str) -> ParsedFile:
         result.problems.append(Problem(path, line, message))
@@ -176,10 +200,17 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
         if len(author) > MAX_NAME:
             problem(line_of("authors"), f"author name longer than {MAX_NAME} characters")
     audience = _list_field(meta, "audience", required=False, problem=problem, line_of=line_of)
-    for value in audience:
-        if value not in AUDIENCES:
-            problem(line_of("audience"),
-                    f"unknown audience '{value}' (allowed: {', '.join(AUDIENCES)})")
+    if known is not None:
+        for value in audience:
+            if value not in known.audiences:
+                problem(line_of("audience"), f"unknown audience '{value}' (allowed: "
+                        f"{', '.join(sorted(known.audiences))})")
+        if region:
+            slug = vocabulary.match_region(region, known.regions)
+            if slug is None:
+                problem(line_of("region"), f"unknown region '{region}' (landelijk, a province "
+                        "or a jeugdregio of themes/regions/regions.yaml, by name or slug)")
+            region = slug
 
     published, published_given = today, "published" in meta
     if published_given:
@@ -291,7 +322,7 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     """
     today = today or date.today()
     report = ImportReport()
-    known = set(session.exec(select(Theme.slug)).all())
+    known = Known.read(session)
     files = list(dict.fromkeys(collect_paths(paths)))  # a file named twice is read once
     if not files:
         report.problems.append(Problem(Path("."), 0, "no .md files found"))

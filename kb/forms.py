@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from kb.advice import AdviceContent
 from kb.content import MAX_NAME, MAX_SUMMARY, MAX_TITLE
-from kb.models import AUDIENCES
 
 #: The largest body we store (UTF-8 bytes); larger gets a 413 with the text kept in the form.
 MAX_BODY_BYTES = 100 * 1024
@@ -115,8 +114,11 @@ class AdviceForm:
                    display_name=display_name, body=content.body)
 
     def validate(self, known_themes: Iterable[str], names: Mapping[str, tuple[str, ...]],
-                 complete: bool) -> dict[str, str]:
+                 complete: bool, audiences: Iterable[str] = (),
+                 regions: Iterable[str] = ()) -> dict[str, str]:
         """Check every field and return (and keep) the errors; ``complete`` for submitting.
+
+        Audiences and region must come from the controlled lists (their slugs are given).
 
         A draft only needs a title, so a writer can stop halfway; sending it to the editors
         needs a summary, a theme and some writing too.
@@ -141,7 +143,10 @@ class AdviceForm:
             errors["themes"] = "required"
         if len(self.region) > MAX_REGION:
             errors["region"] = "too_long"
-        if any(value not in AUDIENCES for value in self.audience):
+        elif self.region and self.region not in set(regions):
+            errors["region"] = "unknown"
+        known_audiences = set(audiences)
+        if any(value not in known_audiences for value in self.audience):
             errors["audience"] = "unknown"
         if not self.display_name:
             errors["display_name"] = "required"
@@ -159,7 +164,7 @@ class AdviceForm:
             themes=tuple(self.themes),
             authors=names.get(self.display_name, (ANONYMOUS_AUTHOR,)),
             region=self.region or None,
-            audience=tuple(a for a in AUDIENCES if a in self.audience),
+            audience=tuple(self.audience),
             **fixed,
         )
 

@@ -18,20 +18,6 @@ from sqlmodel import Field, Relationship, SQLModel
 #: number in a URL or an import file can name nothing, and would make PostgreSQL fail.
 MAX_ID = 2**31 - 1
 
-#: Who an advice speaks to; policymakers filter on these.
-AUDIENCES: tuple[str, ...] = (
-    "gemeenten",
-    "rijksoverheid",
-    "jeugdhulpaanbieders",
-    "hulpverleners",
-    "jeugdbescherming",
-    "rechtspraak",
-    "onderwijs",
-    "jongeren",
-    "ouders",
-)
-
-
 def utcnow() -> datetime:
     """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -250,3 +236,51 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     ended_at: NaiveDatetime | None = None
+
+
+# --------------------------------------------------------------------------- audiences, regions
+# Controlled lists beside the themes (issue 11), synced from ``themes/audiences/*.yaml`` and
+# ``themes/regions/regions.yaml`` by :mod:`kb.vocabulary`. An advice refers to them by slug
+# (``Advice.audience`` holds audience slugs, ``Advice.region`` one region slug), so that facet
+# values can never split by spelling.
+
+
+class Audience(SQLModel, table=True):
+    """Who an advice speaks to ("Voor gemeenten"); policymakers filter and browse on it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=80)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Region(SQLModel, table=True):
+    """"Landelijk", a province or a jeugdregio; ``province`` is a jeugdregio's province slug."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=80)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=20)
+    province: str | None = Field(default=None, max_length=80)
+    #: Other spellings an import (or the migration of old free text) maps to this region.
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: The order of the list file: landelijk, the provinces, the jeugdregio's.
+    position: int = 0
+
+
+class UnmappedValue(SQLModel, table=True):
+    """A free-text value from before the controlled lists that matched none of their entries.
+
+    Migration 0006 keeps it here instead of dropping it; ``kb regions`` lists what is left, and
+    an editor who sets the advice's region or audiences resolves it.
+    """
+
+    __tablename__ = "unmapped_value"
+
+    id: int | None = Field(default=None, primary_key=True)
+    advice_id: int = Field(foreign_key="advice.id", index=True)
+    field: str = Field(max_length=20)
+    value: str = Field(max_length=200)
+    found_at: NaiveDatetime = Field(default_factory=utcnow)

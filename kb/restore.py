@@ -75,7 +75,7 @@ from kb.startlock import start_lock
 
 #: Tables a first start fills; a restore target may hold rows in these (and in the tables
 #: the migrations fill, :attr:`kb.backup.Schema.seeded`) and nothing else.
-FIRST_START_TABLES = frozenset({"theme", migrate.VERSION_TABLE})
+FIRST_START_TABLES = frozenset({"theme", "audience", "region", migrate.VERSION_TABLE})
 #: Columns whose values only mean something on the server that wrote them: PostgreSQL
 #: transaction ids in the change log. Restored as NULL, like rows written on SQLite; the index
 #: rebuilt after the restore covers every restored change.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
 from flask import Flask, current_app
@@ -215,8 +215,8 @@ def _wake_follower() -> None:
         found.wake()
 
 
-def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
-           sort: str = "relevance") -> Results:
+def search(text: str, filters: Mapping[str, str | list[str]] | None = None, page: int = 1,
+           sort: str = "relevance", page_size: int | None = None) -> Results:
     """Search public advice, first applying a few changes committed elsewhere (a larger
     backlog is the follower's: this search gets the index as it is).
 
@@ -235,7 +235,8 @@ def search(text: str, filters: dict[str, str] | None = None, page: int = 1,
             # name from a text would still be found by it. Search answers 503 until it can.
             raise IndexUnavailable(index.write_failure, "unwritable")
     _follow_theme_changes(session, index)
-    results = index.search(text, filters, page, current_app.config["PAGE_SIZE"], sort)
+    results = index.search(text, filters, page, page_size or current_app.config["PAGE_SIZE"],
+                           sort)
     return _only_public(session, results)
 
 

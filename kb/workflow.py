@@ -30,7 +30,7 @@ from itertools import count
 
 from sqlmodel import Session, select
 
-from kb import audit
+from kb import audit, vocabulary
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.forms import AdviceForm, clean_note, name_choices
@@ -312,8 +312,11 @@ def restore_revision(session: Session, editor: User, advice: Advice, number: int
         themes=tuple(data.get("themes") or ()),
         slug=advice.slug,
         authors=tuple(data.get("authors") or ()),
-        region=data.get("region"),
-        audience=tuple(data.get("audience") or ()),
+        # An old revision may hold free text from before the controlled lists.
+        region=vocabulary.match_region(data.get("region"),
+                                       vocabulary.region_lookup(vocabulary.region_map(session)
+                                                                .values())),
+        audience=tuple(a for a in data.get("audience") or () if a in known_audiences(session)),
         published=advice.published,
         language=data.get("language") or advice.language,
     )
@@ -326,8 +329,23 @@ def restore_revision(session: Session, editor: User, advice: Advice, number: int
 # --------------------------------------------------------------------------- helpers
 
 
+def check_form(session: Session, form: AdviceForm, names: dict, complete: bool
+               ) -> dict[str, str]:
+    """The form's errors against the known themes, audiences and regions.
+
+    A region may be sent by slug (the form's list) or by any spelling of the list (a name, an
+    alias): it is kept as the slug, so that one region never becomes two facet values.
+    """
+    regions = vocabulary.region_map(session)
+    if form.region and form.region not in regions:
+        lookup = vocabulary.region_lookup(regions.values())
+        form.region = vocabulary.match_region(form.region, lookup) or form.region
+    return form.validate(known_themes(session), names, complete,
+                         audiences=known_audiences(session), regions=regions)
+
+
 def _validate(session: Session, form: AdviceForm, names: dict, complete: bool) -> None:
-    errors = form.validate(known_themes(session), names, complete)
+    errors = check_form(session, form, names, complete)
     if errors:
         raise (TooLarge if errors.get("body") == "too_large" else InvalidInput)(errors)
 
@@ -339,7 +357,12 @@ def _save_form(session: Session, actor: User, advice: Advice, action: str, form:
     content = form.content(names, slug=advice.slug, published=advice.published,
                            language=advice.language)
     _check_fresh(advice, content, expected_revision)
-    return _write(session, actor, advice, action, content, note=note)
+    saved = _write(session, actor, advice, action, content, note=note)
+    if form.region or form.audience:
+        # Someone chose from the lists: old values that fitted none of them are settled.
+        vocabulary.resolve_unmapped(session, saved, region=bool(form.region),
+                                    audience=bool(form.audience))
+    return saved
 
 
 def _withdraw(session: Session, actor: User, advice: Advice, action: str, reason: str) -> Advice:
@@ -379,6 +402,10 @@ def _publication_slug(session: Session, advice: Advice) -> str:
 
 def known_themes(session: Session) -> set[str]:
     return set(session.exec(select(Theme.slug)).all())
+
+
+def known_audiences(session: Session) -> set[str]:
+    return set(vocabulary.audience_map(session))
 
 
 def names_for(session: Session, advice: Advice) -> dict[str, tuple[str, ...]]:

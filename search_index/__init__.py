@@ -290,8 +290,9 @@ class SearchIndex:
                page_size: int = 10, sort: str = "relevance") -> Results:
         """Ranked, filtered, paginated results with facets, snippets and a spelling suggestion.
 
-        Any text is safe: it gives results, no results, or ``Results.message`` (``"empty"``
-        when there is nothing to search for, ``"partial"`` when no advice has every word).
+        Any text is safe: it gives results, no results, or ``Results.message`` (``"browse"``
+        when there are no words: every advice the filters allow, newest first; ``"partial"``
+        when no advice has every word). A filter value may be a list (any of them).
         """
         ix = self._index()
         return self._read(ix, lambda: self._engine.search(ix, text, filters, page, page_size,

@@ -58,8 +58,9 @@ class Hit:
 
 @dataclass
 class Results:
-    """One page of results; ``message`` is ``"empty"`` (nothing to search for) or ``"partial"``
-    (no advice has every word, so these have most of them)."""
+    """One page of results; ``message`` is ``"browse"`` (no words: every advice the filters
+    allow, newest first) or ``"partial"`` (no advice has every word, so these have most of
+    them)."""
 
     query: str
     total: int

@@ -8,6 +8,8 @@ intersection of its values' sets.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Mapping
 
 from whoosh.reading import IndexReader
@@ -25,6 +27,8 @@ class FacetSets:
 
     def __init__(self, reader: IndexReader) -> None:
         self.size = reader.doc_count_all()
+        #: Every live (not deleted) document: what a browse without words starts from.
+        self.live = frozenset(reader.all_doc_ids())
         self.values: dict[str, dict[str, frozenset[int]]] = {}
         self.masks: dict[str, dict[str, int]] = {}
         for fieldname in FACET_FIELDS:
@@ -37,6 +41,7 @@ class FacetSets:
                     sets[value] = docs
             self.values[fieldname] = sets
             self.masks[fieldname] = {value: self._mask(docs) for value, docs in sets.items()}
+        self.live_mask = self._mask(self.live)
 
     def _mask(self, docs) -> int:
         """A set of document numbers as the bits of one int: counting an intersection is
@@ -57,19 +62,41 @@ class FacetSets:
             fieldname = FILTER_FIELDS.get(name)
             if fieldname is None or not value:
                 continue
-            wanted = [value] if isinstance(value, str) else [str(v) for v in value]
+            wanted = _values(value)
             docs = frozenset().union(*(self.values[fieldname].get(v, frozenset())
                                        for v in wanted))
             result = docs if result is None else result & docs
         return result
 
-    def counts(self, matched: set[int] | frozenset[int]) -> dict[str, dict[str, int]]:
-        """Per facet, the number of matched documents with each value, largest first."""
+    def counts(self, matched: set[int] | frozenset[int],
+               filters: Mapping[str, object] | None = None) -> dict[str, dict[str, int]]:
+        """Per facet, the number of documents with each value, largest first.
+
+        ``matched`` are the documents the words found, before any filter. Each facet is counted
+        as if its own selection were off (disjunctive faceting): ticking a second theme adds to
+        the first, so the theme counts say what each extra tick would add, while the other
+        facets' selections still narrow them. A chosen value is always listed (count 0 when
+        nothing is left), so that it can be unticked.
+        """
         facets = {}
-        wanted = self._mask(matched)
+        chosen = {FILTER_FIELDS[name]: _values(value) for name, value in (filters or {}).items()
+                  if name in FILTER_FIELDS and value}
+        base = self.live_mask if matched is self.live else self._mask(matched)
+        # Per facet, the documents each facet's selection allows, as one bit mask: an OR of
+        # the chosen values' masks. All big-int operations, whatever the number of documents.
+        selected = {f: functools.reduce(operator.or_, (self.masks[f].get(v, 0) for v in values), 0)
+                    for f, values in chosen.items()}
         for fieldname, masks in self.masks.items():
+            wanted = base
+            for other, mask in selected.items():
+                if other != fieldname:
+                    wanted &= mask
             counted = [(value, n) for value, mask in masks.items()
-                       if (n := (mask & wanted).bit_count())]
+                       if (n := (mask & wanted).bit_count()) or value in chosen.get(fieldname, ())]
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[FACET_NAMES[fieldname]] = dict(counted)
         return facets
+
+
+def _values(value: object) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value]

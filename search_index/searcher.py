@@ -157,9 +157,9 @@ class Engine:
         page, page_size = max(1, int(page)), max(1, min(int(page_size), 100))
         sort = sort if sort in ("relevance", "date") else "relevance"
         parsed = parse(text)
-        if parsed.empty:
-            return Results(query=text, total=0, page=page, page_size=page_size, message="empty")
         searcher, generation = self.searcher(ix)
+        if parsed.empty:
+            return self.browse(searcher, generation, text, filters, page, page_size)
         key = (parsed.key(), _filters_key(filters), page, page_size, sort)
         cached = generation.cached(key)
         if cached is not None:
@@ -176,13 +176,16 @@ class Engine:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        scores = _allowed(evaluator.scores(built.query), allowed)
+        found = evaluator.scores(built.query)
+        scores = _allowed(found, allowed)
         if not scores and built.relaxed is not None:
             results.message = "partial"
-            scores = _allowed(evaluator.scores(built.relaxed), allowed)
+            found = evaluator.scores(built.relaxed)
+            scores = _allowed(found, allowed)
         matched = set(scores)
         results.total = len(matched)
-        results.facets = generation.facets.counts(matched)
+        # Counted before the filters: each facet as if its own selection were off.
+        results.facets = generation.facets.counts(set(found), filters)
         first = (page - 1) * page_size
         if matched and first < len(matched):
             if sort == "date":
@@ -203,6 +206,32 @@ class Engine:
         results.suggestion = _suggestion(text, built, results.total,
                                          lambda: generation.speller(searcher))
         return results
+
+    def browse(self, searcher: Searcher, generation: Generation, text: str,
+               filters: Mapping[str, object] | None, page: int, page_size: int) -> Results:
+        """No words: every document the filters allow, newest first, with the same facets.
+
+        Built from the generation's facet sets and its column of dates, so a page costs the
+        same at 26 advice and at 50,000 (only the shown page's stored fields are read).
+        """
+        key = ("\0browse", _filters_key(filters), page, page_size)
+        cached = generation.cached(key)
+        if cached is not None:
+            return replace(cached, query=text, hits=list(cached.hits))
+        facets = generation.facets
+        allowed = facets.allowed(filters)
+        matched = facets.live if allowed is None else facets.live & allowed
+        results = Results(query=text, total=len(matched), page=page, page_size=page_size,
+                          message="browse")
+        results.facets = facets.counts(facets.live, filters)
+        first = (page - 1) * page_size
+        if first < len(matched):
+            published = generation.published(searcher)
+            results.hits = [_hit(searcher.stored_fields(docnum), 0.0, {}, None)
+                            for docnum in _page([set(matched)], published.__getitem__, first,
+                                                page_size)]
+        generation.store(key, results)
+        return replace(results, hits=list(results.hits))
 
     def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
         """Advice like this one: its most telling words, and its themes, over the index."""

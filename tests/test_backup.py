@@ -311,7 +311,10 @@ def test_a_backup_from_before_migrations_restores_and_is_upgraded(database, star
     for table in ("advice", "revision", "old_slug", "user_account", "invite", "audit_entry"):
         before = rows(file, table)
         columns = before[0].keys()  # later migrations may add columns; these must stay
-        assert [{c: r[c] for c in columns} for r in rows(again, table)] == before, table
+        # Migration 0006 maps a free-text region onto the region list ("Utrecht" → "utrecht").
+        moved = {"region"} if table == "advice" else set()
+        assert [{c: r[c] for c in columns if c not in moved} for r in rows(again, table)] == [
+            {c: r[c] for c in columns if c not in moved} for r in before], table
 
 
 def _content(slug: str) -> AdviceContent:

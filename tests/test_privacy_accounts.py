@@ -60,7 +60,9 @@ def public_urls(app, advice) -> list[str]:
             continue
         args = {name: values.get(name, "pleegzorg") for name in rule.arguments}
         if "slug" in rule.arguments and "advice_id" not in rule.arguments:
-            args["slug"] = "pleegzorg"  # a theme
+            # a theme, an audience or a region
+            args["slug"] = ("gemeenten" if "audience" in rule.endpoint else
+                            "utrecht" if "region" in rule.endpoint else "pleegzorg")
         with app.test_request_context():
             from flask import url_for
 

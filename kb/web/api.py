@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, redirect, request
 
 from kb.db import get_session
 from kb.web.context import advice_context, home_context, theme_context, themes_context
 from kb.web.reader import public_advice_or_abort
-from kb.web.search_context import search_context
+from kb.web.search_context import PageOutOfRange, search_context
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.register_error_handler(PageOutOfRange, lambda error: redirect(error.url))
 
 
 @bp.get("/")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, url_for
+from flask import abort, g, url_for
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kb import vocabulary
 from kb.advice import published_advice
+from kb.db import get_session
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.themes import theme_map
 
@@ -40,9 +42,38 @@ def advice_card(advice: Advice) -> dict:
         "url": advice_url(advice),
         "themes": [theme_ref(t) for t in advice.themes],
         "authors": list(advice.authors),
-        "region": advice.region,
+        **region_fields(advice.region),
         "published": _iso(advice.published),
     }
+
+
+# Audiences and regions are stored by slug; pages show their names and link their pages.
+
+
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    """Audience and region names by slug, read once per request (a few dozen rows)."""
+    if "kb_vocabulary_names" not in g:
+        session = get_session()
+        g.kb_vocabulary_names = (
+            {slug: a.name for slug, a in vocabulary.audience_map(session).items()},
+            {slug: r.name for slug, r in vocabulary.region_map(session).items()})
+    return g.kb_vocabulary_names
+
+
+def region_fields(slug: str | None) -> dict:
+    """``region`` (the name a reader sees) and ``region_url`` (its page) of a region slug; a
+    value not on the list is shown as it is, without a page."""
+    name = _names()[1].get(slug) if slug else None
+    return {"region": name or slug,
+            "region_url": url_for("browse.region", slug=slug) if name else None}
+
+
+def audience_refs(slugs) -> list[dict]:
+    """The audiences of an advice with their names and pages, in the writer's order."""
+    names = _names()[0]
+    return [{"slug": slug, "name": names.get(slug, slug),
+             "url": url_for("browse.audience", slug=slug) if slug in names else None}
+            for slug in slugs]
 
 
 def theme_counts(session: Session) -> dict[int, int]:
@@ -99,6 +130,7 @@ def advice_context(session: Session, advice: Advice) -> dict:
             # Only a change after the first version counts as an update for readers.
             "updated": _iso(advice.updated_at.date()) if advice.revision > 1 else None,
             "audience": list(advice.audience),
+            "audiences": audience_refs(advice.audience),
             "language": advice.language,
             "toc": list(advice.toc),
             "body_html": advice.body_html,

@@ -158,7 +158,7 @@ def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
     Nothing is stored. Problems that would stop sending it are listed, but do not stop the
     preview; only a body over the limit does (413).
     """
-    errors = form.validate(workflow.known_themes(get_session()), names, complete=True)
+    errors = workflow.check_form(get_session(), form, names, complete=True)
     if errors.get("body") == "too_large":
         return _write_page(form, names, advice=advice, status=413, **extra)
     slug = advice.slug if advice else (slugify(form.title) or "advies")

@@ -148,7 +148,7 @@ def edit(advice_id: int):
     expected = expected_revision()
     note = request.form.get("note", "")
     if request.form.get("action") != "save":
-        errors = form.validate(workflow.known_themes(session), names, complete=True)
+        errors = workflow.check_form(session, form, names, complete=True)
         if errors.get("body") == "too_large":
             return _edit_page(form, names, item, revision=expected, note=note, status=413)
         content = form.content(names, slug=item.slug, published=item.published,

@@ -21,7 +21,14 @@ FEED_SIZE = 30
 
 @bp.get("/feed.xml")
 def atom():
-    items = published_advice(get_session())[:FEED_SIZE]
+    return render_feed(published_advice(get_session())[:FEED_SIZE],
+                       url_for(".atom", _external=True),
+                       url_for("reader.home", _external=True))
+
+
+def render_feed(items, self_url: str, home_url: str, title: str | None = None):
+    """An Atom response of these advice (newest first); also the audience and region feeds
+    (:mod:`kb.web.browse`) go through here, each with its own title and addresses."""
     entries = [
         {
             "id": advice_url(item, external=True),
@@ -38,9 +45,8 @@ def atom():
     ]
     updated = max((e["updated"] for e in entries), default=_stamp(datetime(2025, 1, 1)))
     body = render_template("feed.xml", entries=entries, updated=updated,
-                           site_name=current_app.config["SITE_NAME"],
-                           self_url=url_for(".atom", _external=True),
-                           home_url=url_for("reader.home", _external=True))
+                           site_name=current_app.config["SITE_NAME"], title=title,
+                           self_url=self_url, home_url=home_url)
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 

@@ -15,9 +15,10 @@ from kb.web.context import (
     theme_context,
     themes_context,
 )
-from kb.web.search_context import search_context
+from kb.web.search_context import PageOutOfRange, search_context
 
 bp = Blueprint("reader", __name__)
+bp.register_error_handler(PageOutOfRange, lambda error: redirect(error.url))
 
 
 @bp.get("/")

@@ -16,14 +16,14 @@ from flask import Blueprint, Flask, abort, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kb import privacy, readability, search
+from kb import privacy, readability, search, vocabulary
 from kb.advice import AdviceContent
 from kb.db import get_session
 from kb.forms import ANONYMOUS, AdviceForm
-from kb.models import AUDIENCES, Advice, User
+from kb.models import Advice, User
 from kb.render import render_markdown
 from kb.themes import theme_map
-from kb.web.context import advice_url, theme_ref
+from kb.web.context import advice_url, audience_refs, region_fields, theme_ref
 from kb.web.filters import long_date
 from kb.workflow import NotAllowed, StateError
 
@@ -111,8 +111,20 @@ def first_sentence(text: str) -> str:
 
 def form_context(session: Session, form: AdviceForm, names: dict, **extra) -> dict:
     """What the advice form needs besides the form: themes, audiences, name choices."""
-    return {"form": form, "themes": theme_choices(session), "audiences": AUDIENCES,
+    return {"form": form, "themes": theme_choices(session),
+            "audiences": list(vocabulary.audience_map(session).values()),
+            "lists": _lists(session, extra.get("advice")),
             "names": list(names), "anonymous": ANONYMOUS, **extra}
+
+
+def _lists(session: Session, advice: Advice | None) -> dict:
+    """The region list in groups, and the advice's old values that fit no list (so that the
+    editor sees what was there before choosing)."""
+    unmapped = ([{"field": row.field, "value": row.value}
+                 for row, _ in vocabulary.unmapped(session, advice.id)]
+                if advice is not None and advice.id is not None else [])
+    return {"region_groups": vocabulary.region_groups(vocabulary.region_map(session).values()),
+            "unmapped": unmapped}
 
 
 # --------------------------------------------------------------------------- the preview
@@ -141,11 +153,12 @@ def preview_context(session: Session, content: AdviceContent, advice: Advice | N
         "url": url,
         "themes": [theme_ref(themes[slug]) for slug in content.themes if slug in themes],
         "authors": list(content.authors),
-        "region": content.region,
+        **region_fields(content.region),
         "published": published,
         "permalink": permalink,
         "updated": today if content.published else published,
         "audience": list(content.audience),
+        "audiences": audience_refs(content.audience),
         "language": content.language,
         "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in rendered.toc],
         "body_html": rendered.html,
