@@ -17,6 +17,7 @@ from kb import bootstrap, db, indexing, migrate, search
 from kb.cli_accounts import invite_cli, user_cli
 from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
+from kb.cli_mail import mail_cli
 from kb.content import export_all, import_paths
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus, IndexChange
@@ -95,6 +96,7 @@ kb_cli.add_command(user_cli)
 kb_cli.add_command(invite_cli)
 kb_cli.add_command(backup_command)
 kb_cli.add_command(restore_command)
+kb_cli.add_command(mail_cli)
 
 
 @kb_cli.command("themes")

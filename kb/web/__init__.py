@@ -16,6 +16,7 @@ from kb.web import (
     feed,
     filters,
     health,
+    mail,
     methods,
     reader,
     security,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(contribute.bp)
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
+    mail.init_app(app)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
