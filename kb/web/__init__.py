@@ -18,6 +18,7 @@ from kb.web import (
     health,
     mail,
     methods,
+    notifications,
     reader,
     security,
     session,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
     mail.init_app(app)
+    notifications.init_app(app)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
