@@ -19,6 +19,7 @@ from kb.web import (
     mail,
     methods,
     notifications,
+    password_reset,
     reader,
     security,
     session,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feed.bp)
     mail.init_app(app)
     notifications.init_app(app)
+    app.register_blueprint(password_reset.bp)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
