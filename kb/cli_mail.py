@@ -24,12 +24,15 @@ def _settings():
 
 @mail_cli.command("send")
 def send_command() -> None:
-    """Send every queued mail that is due; exit 1 when the server did not take some."""
+    """Make the reader alerts that are due, then send every queued mail that is due; exit 1
+    when the server did not take some."""
+    from kb.web.alerts import make_due_digests
     from kb.web.mail import links
 
     settings = _settings()
+    digests = make_due_digests()
     report = outbox.send_due(engine(), settings, links())
-    click.echo(f"Mail: {report.describe()}.")
+    click.echo(f"Alerts: {digests} digests queued. Mail: {report.describe()}.")
     if report.retried:
         raise SystemExit(1)
 

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -39,6 +40,8 @@ class MailSender:
         self.engine = engine
         self.settings = settings
         self.links = links
+        #: Called before each round (the web layer makes the reader alerts that are due).
+        self.prepare: Callable[[], None] | None = None
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
@@ -57,6 +60,8 @@ class MailSender:
 
     def round(self) -> None:
         try:
+            if self.prepare is not None:
+                self.prepare()
             report = outbox.send_due(self.engine, self.settings, self.links)
         except Exception as error:  # noqa: BLE001 - the thread must live on and say why
             fault = db.fault_of(error)

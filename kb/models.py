@@ -361,7 +361,7 @@ class AlertSubscription(SQLModel, table=True):
     kind: str = Field(max_length=20)
     #: What it follows: ``{"theme": slug}``, ``{"audience": name}`` or ``{"q": …, "filters": …}``.
     criteria: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    frequency: str = Field(max_length=10)
+    frequency: str = Field(max_length=12)
     salt: str = Field(max_length=64)
     confirm_hash: str = Field(max_length=64, unique=True, index=True)
     unsubscribe_hash: str = Field(max_length=64, unique=True, index=True)

@@ -7,6 +7,7 @@ from flask import Flask
 from kb.web import (
     account,
     admin,
+    alerts,
     api,
     contribute,
     converters,
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     mail.init_app(app)
     notifications.init_app(app)
     app.register_blueprint(password_reset.bp)
+    alerts.init_app(app)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -108,7 +108,7 @@ def upgrade() -> None:
         sa.Column("subscriber_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("criteria", sa.JSON(), nullable=False),
-        sa.Column("frequency", sa.String(length=10), nullable=False),
+        sa.Column("frequency", sa.String(length=12), nullable=False),
         sa.Column("salt", sa.String(length=64), nullable=False),
         sa.Column("confirm_hash", sa.String(length=64), nullable=False),
         sa.Column("unsubscribe_hash", sa.String(length=64), nullable=False),
