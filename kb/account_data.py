@@ -51,6 +51,8 @@ def export_data(session: Session, user: User) -> dict:
         # When they logged in and out; the token's hash is of no use to them and stays out.
         "logins": [{"started_at": _iso(row.created_at), "ended_at": _iso(row.ended_at)}
                    for row in login_sessions.history(session, user)],
+        # What they were told ("Meldingen") and which mails they switched off.
+        "notifications": notifications.export(session, user),
     }
 
 

@@ -196,3 +196,20 @@ def test_a_step_that_rolls_back_leaves_no_notice_and_no_mail(app, people, advice
         with session_scope() as session:
             assert len(session.exec(select(OutboxMail)).all()) == before
     assert notices(app, people.writer) == []
+
+
+def test_notices_are_in_the_persons_data_download_and_go_with_the_account(app, people,
+                                                                          advice_by, log_in,
+                                                                          client, post):
+    from kb.account_data import delete_account
+    from kb.models import User
+
+    advice_by(S_PUBLISHED)
+    log_in(people.writer)
+    post("/account/meldingen", {"kind": ["published"]})
+    data = client.get("/account/gegevens").get_json()
+    assert [n["kind"] for n in data["notifications"]["notices"]] == ["published"]
+    assert "changes_requested" in data["notifications"]["mail_off"]
+    with app.app_context(), session_scope() as session:
+        delete_account(session, session.get(User, people.writer.id))
+    assert notices(app, people.writer) == []
