@@ -19,7 +19,8 @@ from tests.mail_helpers import SITE, html_of, text_of
 
 @pytest.fixture
 def app(mail_app):
-    mail_app.extensions.pop("kb.mail_sender", None)  # sent by hand below, to count
+    # Sent by hand below, to count; kept aside for the test of the background sender.
+    mail_app.extensions["kb.test_sender"] = mail_app.extensions.pop("kb.mail_sender")
     return mail_app
 
 
@@ -228,3 +229,14 @@ def test_no_subscriber_is_listed_anywhere_public(app, smtp, client, post, make_a
     for url in ("/", "/thema/pleegzorg", "/themas", "/api/", "/feed.xml", "/zoeken?q=geheim",
                 "/attenderingen?thema=pleegzorg"):
         assert "geheim@example.org" not in client.get(url).get_data(as_text=True), url
+
+
+def test_the_background_sender_makes_and_sends_an_immediate_digest_by_itself(
+        app, smtp, client, post, make_advice):
+    subscribe(post, thema="pleegzorg")
+    confirm(app, smtp, client, post)
+    count = len(smtp.inbox.messages)
+    make_advice(themes=("pleegzorg",), title="Zonder cron verstuurd")
+    app.extensions["kb.test_sender"].wake()  # what a request that queued mail does
+    messages = smtp.inbox.wait_for(count + 1)
+    assert "Zonder cron verstuurd" in text_of(messages[-1])
