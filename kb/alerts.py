@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from kb import outbox, tokens
@@ -257,6 +257,8 @@ def make_digests(session: Session, matcher: Matcher, now: datetime | None = None
     search_hits: dict[str, set[int]] = {}
     queued = 0
     for subscription in due:
+        if not _claim(session, subscription, now):
+            continue  # another process (a worker, a node, cron) makes this one
         previous = subscription.last_digest_at or now
         window = previous - LOOKBACK
         seen = {str(k): v for k, v in (subscription.seen or {}).items()}
@@ -279,6 +281,19 @@ def make_digests(session: Session, matcher: Matcher, now: datetime | None = None
                         "more": max(0, len(fresh) - MAX_ITEMS)}, ttl=DIGEST_TTL)
         queued += 1
     return queued
+
+
+def _claim(session: Session, subscription: AlertSubscription, now: datetime) -> bool:
+    """Take this alert's digest for this run: one conditional UPDATE of ``last_digest_at``, so
+    that two processes making digests at once cannot both queue it (on PostgreSQL the second
+    waits for the first's commit, then finds the row changed; SQLite has one writer)."""
+    last = subscription.last_digest_at
+    same = (AlertSubscription.last_digest_at.is_(None) if last is None
+            else AlertSubscription.last_digest_at == last)
+    return session.execute(update(AlertSubscription)
+                           .where(AlertSubscription.id == subscription.id, same)
+                           .values(last_digest_at=now)
+                           .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _matches(subscription: AlertSubscription, advice: Advice, matcher: Matcher,

@@ -240,3 +240,32 @@ def test_the_background_sender_makes_and_sends_an_immediate_digest_by_itself(
     app.extensions["kb.test_sender"].wake()  # what a request that queued mail does
     messages = smtp.inbox.wait_for(count + 1)
     assert "Zonder cron verstuurd" in text_of(messages[-1])
+
+
+def test_two_processes_making_digests_at_once_queue_each_digest_once(app, smtp, client, post,
+                                                                     make_advice):
+    import threading
+
+    subscribe(post, thema="pleegzorg")
+    confirm(app, smtp, client, post)
+    make_advice(themes=("pleegzorg",), title="Eén keer graag")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def digest():
+        try:
+            with app.app_context():
+                barrier.wait()
+                with session_scope() as session:
+                    alerts.make_digests(session, lambda q, f: set())
+        except Exception as error:  # noqa: BLE001 - SQLite may say "locked": that is no duplicate
+            errors.append(error)
+
+    threads = [threading.Thread(target=digest) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    with app.app_context(), session_scope() as session:
+        digests = session.exec(select(OutboxMail).where(OutboxMail.kind == "alert_digest")).all()
+    assert len(digests) == 1, errors
