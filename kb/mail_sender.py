@@ -47,8 +47,8 @@ class MailSender:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def wake(self) -> None:
-        """Send now (a request queued mail); starts the thread on first use or after a fork."""
+    def start(self) -> None:
+        """Start the thread (again after a fork), to look for due mail every minute."""
         with self._lock:
             if not (self._thread is not None and self._thread.is_alive()
                     and self._pid == os.getpid()):
@@ -56,6 +56,10 @@ class MailSender:
                 self._thread = threading.Thread(target=_run, args=(weakref.ref(self), self._wake),
                                                 name="kb-mail-sender", daemon=True)
                 self._thread.start()
+
+    def wake(self) -> None:
+        """Send now (a request queued mail); starts the thread on first use or after a fork."""
+        self.start()
         self._wake.set()
 
     def round(self) -> None:

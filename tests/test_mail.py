@@ -240,3 +240,14 @@ def test_links_are_derived_tokens_not_stored_ones():
     links = Links(SITE, "geheim")
     assert links.token("reset", "zout") == Links(SITE, "geheim").token("reset", "zout")
     assert links.token("reset", "zout") != Links(SITE, "anders").token("reset", "zout")
+
+
+def test_a_serving_process_sends_due_mail_by_itself_every_poll(tmp_path, smtp, monkeypatch):
+    from kb import mail_sender
+
+    monkeypatch.setattr(mail_sender, "POLL_SECONDS", 0.2)
+    serving = _make_app(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_TLS="off",
+                        MAIL_FROM="kennisbank@expex.test", SITE_URL=SITE, SERVER_NAME=None)
+    queue(serving, "cron-loos@example.org")  # no request wakes the sender
+    assert [m["To"] for m in smtp.inbox.wait_for(1)] == ["cron-loos@example.org"]
+    serving.extensions["kb.engine"].dispose()

@@ -23,6 +23,7 @@ from flask import (
 
 from kb import outbox
 from kb.auth import require_role
+from kb.cli import loading_for_a_command_group
 from kb.db import get_session
 from kb.mail import Links, MailSettings
 from kb.mail_sender import MailSender
@@ -49,7 +50,12 @@ def init_app(app: Flask) -> None:
     if settings.enabled:
         if not app.config.get("SITE_URL"):
             log.warning("KB_SITE_URL is not set: links in mail point to %s.", FALLBACK_SITE_URL)
-        app.extensions["kb.mail_sender"] = MailSender(engine, settings, links(app))
+        sender = MailSender(engine, settings, links(app))
+        app.extensions["kb.mail_sender"] = sender
+        if not loading_for_a_command_group():
+            # A serving process retries due mail (and makes due alerts) every minute, also
+            # when no request of its own queues anything.
+            sender.start()
 
 
 def links(app: Flask | None = None) -> Links:
