@@ -42,6 +42,7 @@ class MailSender:
         self.links = links
         #: Called before each round (the web layer makes the reader alerts that are due).
         self.prepare: Callable[[], None] | None = None
+        self.stopped = False
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
@@ -60,6 +61,11 @@ class MailSender:
     def wake(self) -> None:
         """Send now (a request queued mail); starts the thread on first use or after a fork."""
         self.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """End the thread after its current round (an app that is shut down, e.g. in tests)."""
+        self.stopped = True
         self._wake.set()
 
     def round(self) -> None:
@@ -85,7 +91,7 @@ def _run(ref: weakref.ref, wake: threading.Event) -> None:
         wake.wait(POLL_SECONDS)
         wake.clear()
         sender = ref()
-        if sender is None:
+        if sender is None or sender.stopped:
             return
         sender.round()
         del sender

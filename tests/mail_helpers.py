@@ -97,6 +97,10 @@ def mail_app(tmp_path: Path, smtp):
                             SMTP_TLS="off", MAIL_FROM="kennisbank@expex.test",
                             SITE_URL=SITE, SERVER_NAME=None)
     yield application
+    for name in ("kb.mail_sender", "kb.test_sender"):
+        sender = application.extensions.get(name)
+        if sender is not None:
+            sender.stop()  # never let it send the next test's mail
     application.extensions["kb.engine"].dispose()
 
 

@@ -47,7 +47,9 @@ def row(app, mail_id: int) -> OutboxMail:
 
 def stop_background_sender(app) -> None:
     """Tests that count attempts send by hand; the thread would only make them race."""
-    app.extensions.pop("kb.mail_sender", None)
+    sender = app.extensions.pop("kb.mail_sender", None)
+    if sender is not None:
+        sender.stop()
 
 
 def test_a_queued_mail_arrives_once_with_text_html_and_a_message_id_from_its_row(app, smtp):
@@ -250,4 +252,5 @@ def test_a_serving_process_sends_due_mail_by_itself_every_poll(tmp_path, smtp, m
                         MAIL_FROM="kennisbank@expex.test", SITE_URL=SITE, SERVER_NAME=None)
     queue(serving, "cron-loos@example.org")  # no request wakes the sender
     assert [m["To"] for m in smtp.inbox.wait_for(1)] == ["cron-loos@example.org"]
+    serving.extensions["kb.mail_sender"].stop()
     serving.extensions["kb.engine"].dispose()

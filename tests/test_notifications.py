@@ -19,7 +19,7 @@ S_PUBLISHED = "published"
 
 @pytest.fixture
 def app(mail_app):
-    mail_app.extensions.pop("kb.mail_sender", None)  # sent by hand below, to count
+    mail_app.extensions.pop("kb.mail_sender").stop()  # sent by hand below, to count
     return mail_app
 
 

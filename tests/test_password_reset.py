@@ -23,7 +23,7 @@ NEW = "een nieuw lang wachtwoord"
 
 @pytest.fixture
 def app(mail_app):
-    mail_app.extensions.pop("kb.mail_sender", None)
+    mail_app.extensions.pop("kb.mail_sender").stop()
     return mail_app
 
 
