@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from kb import bootstrap, cli, db, search, web
+from kb.cli_loading import loading_for_a_command_group
 from kb.config import PROJECT_ROOT, apply_defaults
 
 
@@ -29,7 +30,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     search.init_app(app)
     web.init_app(app)
     cli.init_app(app)
-    if cli.loading_for_a_command_group():
+    if loading_for_a_command_group():
         # ``flask --app app kb …``: the kb group starts the app itself, except for the commands
         # that must work on an empty or out-of-date database (``kb.cli.WITHOUT_STARTUP``).
         return app

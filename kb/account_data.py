@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from kb import audit, login_sessions, ratelimit
+from kb import audit, login_sessions, notifications, password_reset, ratelimit
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
 from kb.models import Advice, AdviceStatus, AuditEntry, Invite, LoginAttempt, User, utcnow
@@ -51,6 +51,8 @@ def export_data(session: Session, user: User) -> dict:
         # When they logged in and out; the token's hash is of no use to them and stays out.
         "logins": [{"started_at": _iso(row.created_at), "ended_at": _iso(row.ended_at)}
                    for row in login_sessions.history(session, user)],
+        # What they were told ("Meldingen") and which mails they switched off.
+        "notifications": notifications.export(session, user),
     }
 
 
@@ -108,6 +110,8 @@ def delete_account(session: Session, user: User) -> Deletion:
     session.execute(delete(LoginAttempt).where(
         LoginAttempt.key == ratelimit.account_key(user.login)))
     login_sessions.erase_all(session, user)
+    notifications.erase_all(session, user)
+    password_reset.erase_all(session, user)
 
     user.login = DELETED_PREFIX + secrets.token_hex(8)
     user.password_hash = UNUSABLE_PASSWORD

@@ -17,6 +17,7 @@ from kb import bootstrap, db, indexing, migrate, search, vocabulary
 from kb.cli_accounts import invite_cli, user_cli
 from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
+from kb.cli_mail import mail_cli
 from kb.cli_vocabulary import regions_command
 from kb.content import export_all, import_paths
 from kb.db import session_scope
@@ -84,19 +85,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(kb_cli)
 
 
-def loading_for_a_command_group() -> bool:
-    """Whether the Flask CLI is loading the app to look up a command group (``kb``), as opposed
-    to a command that serves or uses the app (``run``, ``shell``), which starts it at once."""
-    context = click.get_current_context(silent=True)
-    return context is not None and isinstance(context.command, click.Group)
-
-
 kb_cli.add_command(db_cli)
 kb_cli.add_command(user_cli)
 kb_cli.add_command(invite_cli)
 kb_cli.add_command(backup_command)
 kb_cli.add_command(restore_command)
 kb_cli.add_command(regions_command)
+kb_cli.add_command(mail_cli)
 
 
 @kb_cli.command("themes")

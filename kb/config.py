@@ -60,6 +60,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", 1_048_576,
             "Largest request in bytes; larger gets a 413. Generous on purpose: an advice body "
             "over 100 KB gets its own 413 that keeps the writer's text in the form."),
+    # Mail (issue 14): unset host or sender means mail is off; everything else still works.
+    Setting("SMTP_HOST", None, "SMTP server that sends mail; unset: no mail is sent."),
+    Setting("SMTP_PORT", None, "SMTP port; default 587 (starttls), 465 (ssl) or 25 (off)."),
+    Setting("SMTP_USER", None, "SMTP login, if the server asks for one."),
+    Setting("SMTP_PASSWORD", None, "SMTP password, with SMTP_USER."),
+    Setting("SMTP_TLS", "starttls", "starttls, ssl or off (off only for a server on this host)."),
+    Setting("MAIL_FROM", None,
+            "Sender address of every mail, e.g. kennisbank@expex.nl; unset: no mail is sent."),
 )
 
 

@@ -284,3 +284,125 @@ class UnmappedValue(SQLModel, table=True):
     field: str = Field(max_length=20)
     value: str = Field(max_length=200)
     found_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- issue 14: mail,
+# notifications, password reset and reader alerts (migration 0005)
+
+
+class MailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    #: Given up after every attempt failed; ``last_error`` says why.
+    FAILED = "failed"
+    #: Not sent before it stopped being useful (a reset link of an hour, mail while mail was off).
+    EXPIRED = "expired"
+
+
+class OutboxMail(SQLModel, table=True):
+    """One mail to send, written in the same transaction as the change that causes it.
+
+    The text is made when it is sent (``kb.mail``), from ``kind`` and ``params``: links need
+    the site's address and tokens the secret key, which the step that queues it does not hold.
+    Ids are never reused, so the Message-ID made from the id names one mail for ever.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=40)
+    to_addr: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=MailStatus.QUEUED, max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+    #: While a sender holds the row: others leave it alone until then (a lease, so a sender
+    #: that died does not keep it for ever).
+    claimed_until: NaiveDatetime | None = None
+    sent_at: NaiveDatetime | None = None
+    last_error: str = Field(default="", max_length=500)
+    expires_at: NaiveDatetime
+
+
+class Notification(SQLModel, table=True):
+    """Something that happened to a person's advice or work, shown under "Meldingen"."""
+
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=40)
+    advice_id: int | None = Field(default=None, foreign_key="advice.id")
+    #: The advice's title when it happened (the advice may change or go).
+    title: str = Field(default="", max_length=160)
+    note: str = Field(default="", max_length=500)
+    read_at: NaiveDatetime | None = None
+
+
+class NotificationOptOut(SQLModel, table=True):
+    """A kind of notification this person does not want by e-mail (all are on by default)."""
+
+    __tablename__ = "notification_optout"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    kind: str = Field(max_length=40, primary_key=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use link to choose a new password; only a hash of its token is stored.
+
+    A mailed link's token is derived from ``salt`` and the secret key when the mail is sent,
+    so neither the database nor the outbox ever holds a usable token. A link an editor makes
+    (for an account without e-mail) is random, shown once, and has no salt.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    salt: str = Field(default="", max_length=64)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    expires_at: NaiveDatetime
+    used_at: NaiveDatetime | None = None
+
+
+class AlertSubscriber(SQLModel, table=True):
+    """A reader's e-mail address, kept only while it has a subscription. Never public."""
+
+    __tablename__ = "alert_subscriber"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    salt: str = Field(max_length=64)
+    #: The hash of the token of the "manage my alerts" link (derived from salt + secret key).
+    manage_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class AlertSubscription(SQLModel, table=True):
+    """One alert: a theme, an audience or a search, mailed at a frequency once confirmed."""
+
+    __tablename__ = "alert_subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="alert_subscriber.id", index=True)
+    kind: str = Field(max_length=20)
+    #: What it follows: ``{"theme": slug}``, ``{"audience": name}`` or ``{"q": …, "filters": …}``.
+    criteria: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    frequency: str = Field(max_length=12)
+    salt: str = Field(max_length=64)
+    confirm_hash: str = Field(max_length=64, unique=True, index=True)
+    unsubscribe_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+    confirmed_at: NaiveDatetime | None = None
+    #: Until when the advice has been looked at for this alert.
+    last_digest_at: NaiveDatetime | None = None
+    #: ``{advice id: revision}`` already mailed within the look-back window, so a change that
+    #: committed late is mailed once and a change already mailed is not mailed again.
+    seen: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

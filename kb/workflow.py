@@ -30,7 +30,7 @@ from itertools import count
 
 from sqlmodel import Session, select
 
-from kb import audit, vocabulary
+from kb import audit, notifications, vocabulary
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.forms import AdviceForm, clean_note, name_choices
@@ -203,6 +203,7 @@ def create_draft(session: Session, actor: User, form: AdviceForm, *, form_id: st
     if submit:
         audit.record(session, actor, "submit", advice.id, from_status=S.DRAFT,
                      to_status=S.SUBMITTED, revision=revision.number)
+        notifications.after_step(session, actor, advice, "submit")
     return advice
 
 
@@ -385,6 +386,7 @@ def _write(session: Session, actor: User, advice: Advice, action: str, content: 
             detail.setdefault("note", note)
         audit.record(session, actor, action, advice.id, from_status=before, to_status=target,
                      revision=revision.number, **detail)
+        notifications.after_step(session, actor, advice, action, note)
     return advice
 
 

@@ -41,7 +41,7 @@ def test_the_download_holds_my_data_and_no_one_elses(app, client, make_user, mak
     response = client.get("/account/gegevens")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     data = json.loads(response.get_data(as_text=True))
     assert data["account"]["login"] == "ikzelf" and data["account"]["email"] == "ik@example.org"
     assert "password_hash" not in json.dumps(data) and "scrypt" not in json.dumps(data)

@@ -329,7 +329,7 @@ def test_my_account_shows_my_login_only_to_me(client, login_as):
     login_as(Role.CONTRIBUTOR, login="mijnlogin", display_names=["Schuilnaam", "anoniem"])
     html = client.get("/account").get_data(as_text=True)
     assert "mijnlogin" in html and "Schuilnaam" in html
-    assert client.get("/account").headers["Cache-Control"] == "no-store"
+    assert client.get("/account").headers["Cache-Control"] == "private, no-store"
 
 
 def test_display_names_can_be_added_and_removed_but_not_anoniem(app, client, post, login_as):

@@ -23,7 +23,11 @@ SECRETS = ("geheimelogin42", "geheim@example.org", "redactielogin77", "redactie@
 ACCOUNT_FIELDS = ("owner_id", "author_id", "actor_id", "created_by_id", "used_by_id",
                   "password_hash", "last_login_at", '"login"', '"email"', '"uid"')
 #: Blueprints that are not public: they need a login (and show data to its owner or staff).
-PRIVATE = ("account.", "admin.", "contribute.", "editorial.", "static")
+PRIVATE = ("account.", "admin.", "contribute.", "editorial.", "static",
+           # Issue 14: logged-in pages, and pages opened only with a token from a mail.
+           "notifications.", "mail.", "password_reset.choose", "password_reset.make_link",
+           "alerts.confirm",
+           "alerts.unsubscribe_page", "alerts.manage")
 
 
 @pytest.fixture

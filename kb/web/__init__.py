@@ -7,6 +7,7 @@ from flask import Flask
 from kb.web import (
     account,
     admin,
+    alerts,
     api,
     browse,
     contribute,
@@ -17,7 +18,10 @@ from kb.web import (
     feed,
     filters,
     health,
+    mail,
     methods,
+    notifications,
+    password_reset,
     reader,
     security,
     session,
@@ -40,6 +44,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
     app.register_blueprint(browse.bp)
+    mail.init_app(app)
+    notifications.init_app(app)
+    app.register_blueprint(password_reset.bp)
+    alerts.init_app(app)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -42,8 +42,9 @@ INVITE_STATUS = {"unknown": 404, "used": 409, "expired": 410, "revoked": 410}
 
 @bp.after_request
 def no_store(response: Response) -> Response:
-    # Account pages may hold personal data: never keep them in a (shared) browser's cache.
-    response.headers["Cache-Control"] = "no-store"
+    # Account pages may hold personal data: never keep them in a (shared) browser's cache, and
+    # "private" tells any cache in between that they are one person's (issue 14).
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -12,6 +12,14 @@ from kb.web.health import is_probe
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
+#: Endpoints that authorise by a secret token in their URL instead (the RFC 8058 one-click
+#: unsubscribe of mail, see kb.web.alerts); add one only with that reasoning written down.
+_EXEMPT: set[str] = set()
+
+
+def exempt(endpoint: str) -> None:
+    """Leave this endpoint out of the check (see ``_EXEMPT``)."""
+    _EXEMPT.add(endpoint)
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +43,7 @@ def check_csrf() -> None:
     """
     if request.method in SAFE_METHODS or is_probe():  # a probe has no session to hold a token
         return
-    if request.routing_exception is not None:
+    if request.routing_exception is not None or request.endpoint in _EXEMPT:
         return
     expected = session.get(FIELD)
     sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
