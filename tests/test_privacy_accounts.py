@@ -53,7 +53,7 @@ def world(app, make_user, make_advice):
 def public_urls(app, advice) -> list[str]:
     """Every public GET route, with real ids and slugs filled in."""
     first = advice[0]
-    values = {"advice_id": first.id, "slug": first.slug}
+    values = {"advice_id": first.id, "slug": first.slug, "number": 1, "fmt": "ris"}
     urls = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint.startswith(PRIVATE):

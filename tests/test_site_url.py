@@ -48,7 +48,7 @@ def test_canonical_link_and_citation_use_the_site_url_not_the_request(client, ad
         as_text=True)
     permalink = f"{SITE}/advies/{advice.id}/luister-eerst"
     assert canonical(html) == permalink
-    assert f"van {permalink}" in html  # the APA citation
+    assert f"Kennisbank. {permalink}" in html  # the APA citation
     assert "http://kennisbank" not in html
 
 
