@@ -138,6 +138,8 @@ def save_advice(
         change_note=change_note[:versions.MAX_CHANGE_NOTE] if version and version > 1 else "",
     )
     session.add(revision)
+    if version is not None:
+        advice.changed_at = versions.version_time(advice.published, version, revision.created_at)
     if was_public or advice.is_public:
         # Same transaction as the change: the search index can never miss it.
         session.add(IndexChange(advice_id=advice.id, created_at=utcnow()))

@@ -102,6 +102,9 @@ class Advice(SQLModel, table=True):
     withdrawal_reason: str = Field(default="", max_length=500)
     #: Set by an editor: the advice to read instead ("Lees in plaats daarvan …").
     replaced_by_id: int | None = Field(default=None, foreign_key="advice.id")
+    #: When the public text last changed (its newest version, kb.versions.version_time): what
+    #: feeds, the sitemap and ``/api/advies?since=`` order and filter by. None until published.
+    changed_at: NaiveDatetime | None = Field(default=None, index=True)
     # --- end issue 13
 
     # Written through AdviceTheme rows (kb.advice.save_advice) so that the order is kept.

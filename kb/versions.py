@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -74,12 +74,17 @@ def versions(session: Session, advice: Advice) -> list[Version]:
 
 
 def version_date(advice: Advice, number: int, created_at: datetime) -> date:
-    """The date a version appeared: version 1 carries the advice's publication date (an
-    imported advice was published before it was imported), every later one the day it was
-    written."""
-    if number == 1 and advice.published is not None:
-        return advice.published
-    return created_at.date()
+    """The date a version appeared (see :func:`version_time`)."""
+    return version_time(advice.published, number, created_at).date()
+
+
+def version_time(published: date | None, number: int, created_at: datetime) -> datetime:
+    """When a version appeared: version 1 at the advice's publication date (an imported advice
+    was published before it was imported: its import time is not when the text was written),
+    every later one when it was written."""
+    if number == 1 and published is not None and published < created_at.date():
+        return datetime.combine(published, time())
+    return created_at
 
 
 def find_version(session: Session, advice_id: int, number: int) -> Revision | None:

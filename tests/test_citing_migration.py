@@ -87,6 +87,11 @@ def test_0004_numbers_the_versions_of_existing_advice_and_keeps_every_row(before
                           f"FROM advice WHERE id = {gone}")
     assert withdrawn[0][0] is not None and withdrawn[0][1:] == ("", None)
     assert rows(url, f"SELECT withdrawn_at FROM advice WHERE id = {kept}") == [(None,)]
+    # The text last changed with version 2: the edit, not the rename after it.
+    ((changed_at, edited_at),) = rows(
+        url, f"SELECT a.changed_at, r.created_at FROM advice a JOIN revision r ON "
+             f"r.advice_id = a.id AND r.number = 4 WHERE a.id = {kept}")
+    assert changed_at == edited_at
     migrate.upgrade(url)
     assert migrate.differences(url) == []
 

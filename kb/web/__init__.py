@@ -11,6 +11,7 @@ from kb.web import (
     contribute,
     converters,
     csrf,
+    discovery,
     editorial,
     errors,
     feed,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(contribute.bp)
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
+    app.register_blueprint(discovery.bp)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
