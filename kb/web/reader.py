@@ -10,7 +10,7 @@ from kb import versions
 from kb.citation import FORMATS, Citation
 from kb.db import get_session
 from kb.models import Advice, AdviceStatus
-from kb.web import citing
+from kb.web import citing, structured
 from kb.web.context import (
     advice_context,
     advice_url,
@@ -37,7 +37,8 @@ def themes():
 
 @bp.get("/thema/<slug>")
 def theme(slug: str):
-    return render_template("theme.html", **theme_context(get_session(), slug))
+    context = theme_context(get_session(), slug)
+    return render_template("theme.html", **context, meta=structured.theme_meta(context))
 
 
 @bp.get("/advies/<int:advice_id>")
@@ -49,7 +50,8 @@ def advice(advice_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(advice_url(item), code=301)
     context = advice_context(get_session(), item)
-    return render_template("advice.html", **context, today=date.today().isoformat())
+    return render_template("advice.html", **context, today=date.today().isoformat(),
+                           meta=structured.advice_meta(context["advice"]))
 
 
 @bp.get("/zoeken")
@@ -68,7 +70,8 @@ def version(advice_id: int, number: int):
     item = public_advice_or_abort(advice_id)
     revision = versions.find_version(get_session(), item.id, number) or abort(404)
     context = version_context(get_session(), item, revision)
-    return render_template("advice.html", **context, today=date.today().isoformat())
+    return render_template("advice.html", **context, today=date.today().isoformat(),
+                           meta=structured.advice_meta(context["advice"]))
 
 
 @bp.get("/advies/<int:advice_id>/citeer.<any(ris, bib, 'csl.json'):fmt>")
