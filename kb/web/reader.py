@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from kb import versions
 from kb.citation import FORMATS, Citation
 from kb.db import get_session
+from kb.helplines import help_context
 from kb.models import Advice, AdviceStatus
 from kb.web import citing, structured
 from kb.web.context import (
@@ -61,7 +62,7 @@ def search():
 
 @bp.get("/hulp")
 def help_page():
-    return render_template("help.html")
+    return render_template("help.html", **help_context())
 
 
 @bp.get("/advies/<int:advice_id>/versie/<int:number>")
