@@ -12,6 +12,7 @@ from kb.web import (
     converters,
     csrf,
     discovery,
+    dossier,
     editorial,
     errors,
     feed,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(dossier.bp)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
