@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlmodel import select
 
 from app import create_app
 from kb import migrate, workflow
@@ -104,3 +105,25 @@ def test_0004_downgrades_keeping_the_rows(before_0004):
     after = dump(url)
     assert len(after["revision"]) == len(before["revision"])
     assert "version" not in after["revision"][0]
+
+
+def test_0004_keeps_advice_ids_from_being_handed_out_again(before_0004, tmp_path):
+    """SQLite rebuilds the advice table in 0004: it must stay AUTOINCREMENT and remember the
+    highest id ever given, also of advice no longer there (here: as if ids up to 100 were
+    used), or a shared link ``/advies/<id>`` could one day show another advice."""
+    url = before_0004["url"]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(text("UPDATE sqlite_sequence SET seq = 100 WHERE name = 'advice'"))
+        else:
+            connection.execute(text("SELECT setval('advice_id_seq', 100)"))
+    engine.dispose()
+    migrate.upgrade(url)
+    app = create_app(settings(tmp_path / "after", url))
+    with app.app_context(), session_scope() as session:
+        writer = session.exec(select(User).where(User.login == "schrijver")).one()
+        form = AdviceForm(title="Nieuw", summary="Kort.", themes=["pleegzorg"],
+                          display_name="Sam", body="Tekst.")
+        assert workflow.create_draft(session, writer, form).id == 101
+    app.extensions["kb.engine"].dispose()

@@ -44,7 +44,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("change_note", sa.String(length=200), nullable=False,
                                    server_default=""))
-    with op.batch_alter_table("advice") as batch:
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    # SQLite rebuilds the table to add the foreign key: it must stay AUTOINCREMENT, and keep
+    # the highest id ever handed out (not just the highest left), or a deleted advice's id
+    # could be given again.
+    last_id = bind.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'advice'").scalar() if sqlite else None
+    with op.batch_alter_table("advice", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("withdrawal_reason", sa.String(length=500), nullable=False,
                                    server_default=""))
@@ -56,9 +63,17 @@ def upgrade() -> None:
     # The models declare no server defaults: the defaults only filled the rows already there.
     with op.batch_alter_table("revision") as batch:
         batch.alter_column("change_note", server_default=None)
-    with op.batch_alter_table("advice") as batch:
+    with op.batch_alter_table("advice", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.alter_column("withdrawal_reason", server_default=None)
+    if last_id is not None:
+        _keep_sequence(last_id)
     _number_versions()
+
+
+def _keep_sequence(last_id: int) -> None:
+    """SQLite: never hand out an id at or below ``last_id`` again."""
+    op.get_bind().exec_driver_sql(
+        "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'advice'", (last_id,))
 
 
 def _number_versions() -> None:
@@ -94,7 +109,11 @@ def _number_versions() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("advice") as batch:
+    bind = op.get_bind()
+    last_id = bind.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'advice'").scalar() \
+        if bind.dialect.name == "sqlite" else None
+    with op.batch_alter_table("advice", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_constraint("fk_advice_replaced_by_id_advice", type_="foreignkey")
         batch.drop_column("replaced_by_id")
         batch.drop_index("ix_advice_changed_at")
@@ -104,3 +123,5 @@ def downgrade() -> None:
     with op.batch_alter_table("revision") as batch:
         batch.drop_column("change_note")
         batch.drop_column("version")
+    if last_id is not None:
+        _keep_sequence(last_id)
