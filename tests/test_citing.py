@@ -307,3 +307,9 @@ def test_putting_an_advice_back_clears_its_tombstone(app, client, people, withdr
     with app.app_context(), session_scope() as session:
         advice = session.get(Advice, withdrawn.id)
         assert advice.withdrawn_at is None and advice.withdrawal_reason == ""
+
+
+def test_the_tombstone_is_valid_html_and_not_indexed(client, withdrawn):
+    response = client.get(f"/advies/{withdrawn.id}")
+    html5lib.HTMLParser(strict=True).parse(response.data)
+    assert '<meta name="robots" content="noindex">' in response.get_data(as_text=True)
