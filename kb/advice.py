@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from kb import versions
 from kb.models import (
     Advice,
     AdviceStatus,
@@ -77,13 +78,16 @@ def save_advice(
     owner_id: int | None = None,
     themes: Mapping[str, Theme] | None = None,
     advice_id: int | None = None,
+    change_note: str = "",
 ) -> tuple[Advice, Revision | None]:
     """Create or change an advice and write its revision; ``(advice, None)`` if unchanged.
 
     ``author_id`` is the account making this change (kept on the revision); ``owner_id`` the
     writer of a *new* advice. Neither is ever public. ``themes`` (slug → theme) spares a bulk
     import one theme query per advice. ``advice_id`` gives a *new* advice the id it had in the
-    instance it was exported from (the caller has checked that it is free).
+    instance it was exported from (the caller has checked that it is free). ``change_note`` is
+    the editor's public line about what changed, kept when the save makes a new public version
+    (:mod:`kb.versions`).
     """
     if advice is not None and content_of(advice) == content and advice.status == status:
         return advice, None
@@ -119,16 +123,23 @@ def save_advice(
     session.flush()  # the new advice's id, for its links and revision
     _set_themes(session, advice, content.themes, themes, is_new)
 
+    stored = content.as_json()
+    version = (versions.next_version(session, advice.id, stored, is_new)
+               if status == AdviceStatus.PUBLISHED else None)
     revision = Revision(
         advice_id=advice.id,
         number=advice.revision,
         note=note[:500],
         status=status,
         author_id=author_id,
-        content=content.as_json(),
+        content=stored,
         created_at=advice.updated_at,
+        version=version,
+        change_note=change_note[:versions.MAX_CHANGE_NOTE] if version and version > 1 else "",
     )
     session.add(revision)
+    if version is not None:
+        advice.changed_at = versions.version_time(advice.published, version, revision.created_at)
     if was_public or advice.is_public:
         # Same transaction as the change: the search index can never miss it.
         session.add(IndexChange(advice_id=advice.id, created_at=utcnow()))

@@ -81,6 +81,17 @@ class Advice(SQLModel, table=True):
     updated_at: NaiveDatetime = Field(default_factory=utcnow)
     #: The account that wrote it (None for imported advice). Never shown publicly.
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    # --- issue 13 (citing): what the 410 tombstone of a withdrawn advice shows.
+    #: When it was last withdrawn (None while it is public).
+    withdrawn_at: NaiveDatetime | None = None
+    #: The writer's public reason for withdrawing it ("" when none was given).
+    withdrawal_reason: str = Field(default="", max_length=500)
+    #: Set by an editor: the advice to read instead ("Lees in plaats daarvan …").
+    replaced_by_id: int | None = Field(default=None, foreign_key="advice.id")
+    #: When the public text last changed (its newest version, kb.versions.version_time): what
+    #: feeds, the sitemap and ``/api/advies?since=`` order and filter by. None until published.
+    changed_at: NaiveDatetime | None = Field(default=None, index=True)
+    # --- end issue 13
 
     # Written through AdviceTheme rows (kb.advice.save_advice) so that the order is kept.
     themes: list[Theme] = Relationship(
@@ -115,6 +126,14 @@ class Revision(SQLModel, table=True):
     #: Who made this change (None for imports and the CLI). Never shown publicly.
     author_id: int | None = Field(default=None, foreign_key="user_account.id")
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # --- issue 13 (citing): the public versions readers can cite.
+    #: The public version this revision made (1, 2, …): set when a published revision changes
+    #: the text (title, summary, body) of the last version; None for every other revision
+    #: (drafts, a slug rename, a withdrawal, a change of themes or names).
+    version: int | None = Field(default=None)
+    #: The editor's one line for readers about what changed ("Cijfers bijgewerkt"); public.
+    change_note: str = Field(default="", max_length=200)
+    # --- end issue 13
 
     advice: Advice = Relationship(back_populates="revisions")
 

@@ -30,7 +30,7 @@ from itertools import count
 
 from sqlmodel import Session, select
 
-from kb import audit, notifications, vocabulary
+from kb import audit, notifications, versions, vocabulary
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.forms import AdviceForm, clean_note, name_choices
@@ -81,6 +81,8 @@ STEPS: dict[str, Step] = {
     "rename_slug": _step({S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED, S.WITHDRAWN}, None,
                          EDITOR),
     "restore_revision": _step({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, None, EDITOR),
+    # Not a change of the advice itself, so no revision: only what its 410 page points to.
+    "set_replacement": _step({S.WITHDRAWN}, None, EDITOR),
 }
 
 #: The statuses an editor can see; drafts stay private to their writer.
@@ -223,14 +225,21 @@ def submit(session: Session, actor: User, advice: Advice, expected_revision: int
 
 
 def edit(session: Session, editor: User, advice: Advice, form: AdviceForm,
-         expected_revision: int | None, note: str = "") -> Advice:
-    """An editor changes the text of a submitted, published or withdrawn advice."""
+         expected_revision: int | None, note: str = "", change_note: str = "") -> Advice:
+    """An editor changes the text of a submitted, published or withdrawn advice.
+
+    ``change_note`` is the public line for readers ("Cijfers over wachttijden bijgewerkt"),
+    shown under "Wijzigingen" when the change makes a new version.
+    """
     _guard("edit", editor, advice)
     note, problem = clean_note(note)
     if problem:
         raise InvalidInput({"note": problem})
+    change_note, problem = clean_change_note(change_note)
+    if problem:
+        raise InvalidInput({"change_note": problem})
     return _save_form(session, editor, advice, "edit", form, expected_revision, complete=True,
-                      note=note)
+                      note=note, change_note=change_note)
 
 
 def request_changes(session: Session, editor: User, advice: Advice, note: str,
@@ -262,17 +271,45 @@ def withdraw(session: Session, editor: User, advice: Advice, reason: str = "",
 
 
 def request_withdrawal(session: Session, writer: User, advice: Advice, reason: str = "",
-                       expected_revision: int | None = None) -> Advice:
-    """The writer withdraws their own published advice, at once (see the module docstring)."""
+                       expected_revision: int | None = None, public_reason: str = "") -> Advice:
+    """The writer withdraws their own published advice, at once (see the module docstring).
+
+    ``reason`` is for the editors; ``public_reason`` the writer's own words on the page that
+    remains at the advice's URL. Only the writer gives one: it is their story to explain.
+    """
     _guard("request_withdrawal", writer, advice, expected_revision)
-    return _withdraw(session, writer, advice, "request_withdrawal", reason)
+    public_reason, problem = clean_note(public_reason)
+    if problem:
+        raise InvalidInput({"public_reason": problem})
+    _withdraw(session, writer, advice, "request_withdrawal", reason)
+    advice.withdrawal_reason = public_reason
+    return advice
 
 
 def restore(session: Session, editor: User, advice: Advice,
             expected_revision: int | None = None) -> Advice:
     """Put a withdrawn advice back online, under the same URL."""
     _guard("restore", editor, advice, expected_revision)
-    return _write(session, editor, advice, "restore", content_of(advice))
+    advice = _write(session, editor, advice, "restore", content_of(advice))
+    advice.withdrawn_at, advice.withdrawal_reason, advice.replaced_by_id = None, "", None
+    return advice
+
+
+def set_replacement(session: Session, editor: User, advice: Advice,
+                    replacement_id: int | None) -> Advice:
+    """Point a withdrawn advice's 410 page to another, published advice to read instead (or,
+    with None, to none). An advice cannot point to itself."""
+    _guard("set_replacement", editor, advice)
+    if replacement_id is not None:
+        target = session.get(Advice, replacement_id)
+        if target is None or target.id == advice.id or target.status != S.PUBLISHED:
+            raise InvalidInput({"replaced_by": "unknown"})
+    if advice.replaced_by_id == replacement_id:
+        return advice
+    advice.replaced_by_id = replacement_id
+    audit.record(session, editor, "set_replacement", advice.id, replaced_by=replacement_id)
+    session.flush()
+    return advice
 
 
 def rename_slug(session: Session, editor: User, advice: Advice, new_slug: str,
@@ -352,13 +389,14 @@ def _validate(session: Session, form: AdviceForm, names: dict, complete: bool) -
 
 
 def _save_form(session: Session, actor: User, advice: Advice, action: str, form: AdviceForm,
-               expected_revision: int | None, complete: bool, note: str = "") -> Advice:
+               expected_revision: int | None, complete: bool, note: str = "",
+               change_note: str = "") -> Advice:
     names = names_for(session, advice)
     _validate(session, form, names, complete)
     content = form.content(names, slug=advice.slug, published=advice.published,
                            language=advice.language)
     _check_fresh(advice, content, expected_revision)
-    saved = _write(session, actor, advice, action, content, note=note)
+    saved = _write(session, actor, advice, action, content, note=note, change_note=change_note)
     if form.region or form.audience:
         # Someone chose from the lists: old values that fitted none of them are settled.
         vocabulary.resolve_unmapped(session, saved, region=bool(form.region),
@@ -370,16 +408,24 @@ def _withdraw(session: Session, actor: User, advice: Advice, action: str, reason
     reason, problem = clean_note(reason)
     if problem:
         raise InvalidInput({"reason": problem})
-    return _write(session, actor, advice, action, content_of(advice), note=reason)
+    advice = _write(session, actor, advice, action, content_of(advice), note=reason)
+    advice.withdrawn_at = utcnow()
+    return advice
+
+
+def clean_change_note(value: object) -> tuple[str, str | None]:
+    """A public change note: one line (line breaks become spaces) and its error code if any."""
+    note = " ".join(clean_note(value)[0].split())
+    return note, ("too_long" if len(note) > versions.MAX_CHANGE_NOTE else None)
 
 
 def _write(session: Session, actor: User, advice: Advice, action: str, content: AdviceContent,
-           note: str = "", **detail) -> Advice:
+           note: str = "", change_note: str = "", **detail) -> Advice:
     """Save through a revision and audit it; a step that changes nothing writes nothing."""
     before = advice.status
     target = STEPS[action].target or before
     advice, revision = save_advice(session, advice, content, status=target, note=note,
-                                   author_id=actor.id)
+                                   author_id=actor.id, change_note=change_note)
     if revision is not None:
         session.expire(advice, ["revisions"])  # save_advice adds the row, not to this list
         if note:

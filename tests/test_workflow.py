@@ -95,6 +95,7 @@ EXPECTED = {
     "restore": ({S.WITHDRAWN}, EDITORS),
     "rename_slug": ({S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED, S.WITHDRAWN}, EDITORS),
     "restore_revision": ({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, EDITORS),
+    "set_replacement": ({S.WITHDRAWN}, EDITORS),
 }
 
 CALLS = {
@@ -111,6 +112,7 @@ CALLS = {
     "restore": lambda s, who, a: workflow.restore(s, who, a, a.revision),
     "rename_slug": lambda s, who, a: workflow.rename_slug(s, who, a, "nieuw-adres", a.revision),
     "restore_revision": lambda s, who, a: workflow.restore_revision(s, who, a, 1, a.revision),
+    "set_replacement": lambda s, who, a: workflow.set_replacement(s, who, a, None),
 }
 
 

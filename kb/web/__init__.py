@@ -13,6 +13,8 @@ from kb.web import (
     contribute,
     converters,
     csrf,
+    discovery,
+    dossier,
     editorial,
     errors,
     feed,
@@ -48,6 +50,8 @@ def init_app(app: Flask) -> None:
     notifications.init_app(app)
     app.register_blueprint(password_reset.bp)
     alerts.init_app(app)
+    app.register_blueprint(discovery.bp)
+    app.register_blueprint(dossier.bp)
     workspace.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

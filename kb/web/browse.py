@@ -8,13 +8,21 @@ gemeenten, in Gelderland, over wonen") without typing a word.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
-from sqlmodel import select
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from kb import search, vocabulary
 from kb.db import get_session
-from kb.models import Advice, AdviceStatus
-from kb.web.feed import FEED_SIZE, render_feed
+from kb.models import Advice
+from kb.web.feed import FEED_SIZE, feed_response
 from kb.web.search_context import PageOutOfRange, SearchUnavailable, search_context
 from search_index import IndexUnavailable
 
@@ -162,6 +170,6 @@ def _feed(filters: dict, title: str, self_url: str, page_url: str):
     except IndexUnavailable as error:
         search.repair(error)
         raise SearchUnavailable() from error
-    found = {a.id: a for a in get_session().exec(select(Advice).where(
-        Advice.id.in_(ids), Advice.status == AdviceStatus.PUBLISHED)).all()} if ids else {}
-    return render_feed([found[i] for i in ids if i in found], self_url, page_url, title=title)
+    site = current_app.config["SITE_NAME"]
+    return feed_response(title=f"{site}: {title}", self_url=self_url, alternate_url=page_url,
+                         where=[Advice.id.in_(ids)])

@@ -12,11 +12,13 @@ from flask import abort, g, url_for
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kb import vocabulary
+from kb import versions, vocabulary
 from kb.advice import published_advice
 from kb.db import get_session
-from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
+from kb.models import Advice, AdviceStatus, AdviceTheme, Revision, Theme
+from kb.render import render_markdown
 from kb.themes import theme_map
+from kb.web import citing
 
 NEWEST_ON_HOME = 6
 RELATED_LIMIT = 5
@@ -123,19 +125,61 @@ def theme_context(session: Session, slug: str) -> dict:
 
 def advice_context(session: Session, advice: Advice) -> dict:
     """Everything the advice page shows, including how to cite it and what is related."""
+    found = versions.versions(session, advice)
+    current = found[-1] if found else None
+    permalink = advice_url(advice, external=True)
+    citation = citing.make_citation(advice, current, permalink, advice.title, advice.summary)
     return {
         "advice": {
             **advice_card(advice),
-            "permalink": advice_url(advice, external=True),
-            # Only a change after the first version counts as an update for readers.
-            "updated": _iso(advice.updated_at.date()) if advice.revision > 1 else None,
+            "permalink": permalink,
+            # Only a change of the text after the first version counts as an update.
+            "updated": current.date.isoformat() if current and current.number > 1 else None,
             "audience": list(advice.audience),
             "audiences": audience_refs(advice.audience),
             "language": advice.language,
             "toc": list(advice.toc),
             "body_html": advice.body_html,
+            "version": current.number if current else None,
+            "changes": citing.changes(advice, found),
+            "citation": citing.citation_block(citation, citing.download_urls(advice, None)),
+            "highwire": citing.highwire(citation),
         },
         "related": [advice_card(a) for a in read_also(session, advice)],
+    }
+
+
+def version_context(session: Session, advice: Advice, revision: Revision) -> dict:
+    """One version of an advice: its own title, summary and text, the advice's current names
+    and themes (see :mod:`kb.versions`), how to cite exactly this version, and the way to the
+    current page."""
+    found = versions.versions(session, advice)
+    this = next(v for v in found if v.number == revision.version)
+    content = revision.content
+    rendered = render_markdown(content.get("body") or "")
+    url = citing.version_url(advice, this.number, external=True)
+    title, summary = content.get("title") or advice.title, content.get("summary") or ""
+    citation = citing.make_citation(advice, this, url, title, summary)
+    return {
+        "advice": {
+            **advice_card(advice),
+            "title": title,
+            "summary": summary,
+            "permalink": advice_url(advice, external=True),
+            "updated": this.date.isoformat() if this.number > 1 else None,
+            "audience": list(advice.audience),
+            "language": advice.language,
+            "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in rendered.toc],
+            "body_html": rendered.html,
+            "version": this.number,
+            "changes": citing.changes(advice, found),
+            "citation": citing.citation_block(citation,
+                                              citing.download_urls(advice, this.number)),
+            "highwire": citing.highwire(citation),
+        },
+        "version": {"number": this.number, "date": this.date.isoformat(),
+                    "change_note": this.change_note, "url": url,
+                    "is_current": this.number == found[-1].number},
     }
 
 

@@ -114,11 +114,13 @@ def withdraw(advice_id: int):
     """One click: the writer takes their published advice offline (a reason is optional)."""
     item = _own_advice_or_404(advice_id)
     reason = request.form.get("reason", "")
+    public_reason = request.form.get("public_reason", "")
     try:
-        run(workflow.request_withdrawal, current_user(), item, reason, expected_revision())
+        run(workflow.request_withdrawal, current_user(), item, reason, expected_revision(),
+            public_reason)
     except InvalidInput as error:
         return _view_page(item, errors=error.errors, reason=clean_note(reason)[0],
-                          status=error.status_code)
+                          public_reason=clean_note(public_reason)[0], status=error.status_code)
     flash("Je advies is ingetrokken. Het staat niet meer op de website. De redactie ziet dat "
           "je het hebt ingetrokken.")
     return redirect(url_for(".my_advice"), code=303)
@@ -169,12 +171,14 @@ def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
         get_session(), content, advice), aids=aids_context(content), **extra)
 
 
-def _view_page(item: Advice, errors: dict | None = None, reason: str = "", status: int = 200):
+def _view_page(item: Advice, errors: dict | None = None, reason: str = "",
+               public_reason: str = "", status: int = 200):
     content = content_of(item)
     return render_template(
         "contribute/view.html", advice=item, feedback=review.feedback(item),
         preview=preview_context(get_session(), content, item), errors=errors or {},
-        reason=reason, can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
+        reason=reason, public_reason=public_reason,
+        can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
     ), status
 
 

@@ -8,6 +8,8 @@ click or a colleague who was quicker gets a clear 409 instead of a surprise.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
@@ -17,7 +19,7 @@ from kb.auth import current_user, require_role
 from kb.db import get_session
 from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
-from kb.models import Advice, AdviceStatus, Revision, Role
+from kb.models import MAX_ID, Advice, AdviceStatus, Revision, Role
 from kb.review import compare_base, feedback, review_queue
 from kb.web.context import advice_url
 from kb.web.workspace import (
@@ -147,17 +149,20 @@ def edit(advice_id: int):
     form = AdviceForm.from_request(request.form)
     expected = expected_revision()
     note = request.form.get("note", "")
+    change_note = request.form.get("change_note", "")
     if request.form.get("action") != "save":
         errors = workflow.check_form(session, form, names, complete=True)
         if errors.get("body") == "too_large":
-            return _edit_page(form, names, item, revision=expected, note=note, status=413)
+            return _edit_page(form, names, item, revision=expected, note=note,
+                              change_note=change_note, status=413)
         content = form.content(names, slug=item.slug, published=item.published,
                                language=item.language)
         return _edit_page(form, names, item, revision=expected, note=note,
+                          change_note=change_note,
                           preview=preview_context(session, content, item),
                           aids=aids_context(content))
     try:
-        run(workflow.edit, current_user(), item, form, expected, note)
+        run(workflow.edit, current_user(), item, form, expected, note, change_note)
     except Conflict as conflict:
         return render_template("conflict.html", **form_context(
             session, form, names, advice=item, revision=conflict.revision, note=note,
@@ -166,11 +171,28 @@ def edit(advice_id: int):
             action_url=url_for(".edit", advice_id=item.id), editor=True,
             own=conflict.theirs_by == current_user().id)), 409
     except InvalidInput as error:
-        if "note" in error.errors:
+        if "note" in error.errors or "change_note" in error.errors:
             form.errors = {**form.errors, **error.errors}
         return _edit_page(form, names, item, revision=expected, note=note,
-                          status=error.status_code)
+                          change_note=change_note, status=error.status_code)
     flash("Je wijzigingen zijn bewaard.")
+    return _back(item)
+
+
+@bp.post("/advies/<int:advice_id>/lees-in-plaats-daarvan")
+@require_role(Role.EDITOR)
+def set_replacement(advice_id: int):
+    """Point a withdrawn advice's 410 page to another advice ("Lees in plaats daarvan …")."""
+    item = _advice_or_404(advice_id)
+    given = request.form.get("replaced_by", "").strip()[:300]
+    try:
+        run(workflow.set_replacement, current_user(), item, advice_id_in(given))
+    except InvalidInput as error:
+        return _review_page(item, errors=error.errors, values={"replaced_by": given},
+                            status=error.status_code)
+    flash("De pagina van het ingetrokken advies wijst nu naar het andere advies."
+          if item.replaced_by_id else "De pagina van het ingetrokken advies wijst nergens meer "
+          "naar.")
     return _back(item)
 
 
@@ -218,6 +240,16 @@ def restore_revision(advice_id: int, number: int):
 # --------------------------------------------------------------------------- helpers
 
 
+def advice_id_in(given: str) -> int | None:
+    """The advice an editor means: a number, or a link to it (``…/advies/12/titel``); empty is
+    none. Anything else is an id that names no advice, so the step refuses it."""
+    if not given:
+        return None
+    found = re.search(r"(?:^|/advies/)(\d{1,10})(?:$|[/?#])", given)
+    number = int(found.group(1)) if found else -1
+    return number if number <= MAX_ID else -1
+
+
 def _advice_or_404(advice_id: int) -> Advice:
     item = get_session().get(Advice, advice_id)
     if item is None or item.status not in workflow.EDITOR_VISIBLE:
@@ -242,7 +274,7 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
     base = compare_base(item)
     actions = {name: workflow.may(user, name, item)
                for name in ("publish", "request_changes", "edit", "withdraw", "restore",
-                            "rename_slug")}
+                            "rename_slug", "set_replacement")}
     return render_template(
         "editorial/review.html",
         advice=item,
@@ -254,6 +286,8 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         writer=person_name(session, item.owner_id),
         withdrawn_by_writer=item.status == AdviceStatus.WITHDRAWN and _withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
+        replacement=get_session().get(Advice, item.replaced_by_id)
+        if item.replaced_by_id else None,
         actions=actions,
         errors=errors or {},
         values=values or {},

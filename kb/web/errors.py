@@ -52,9 +52,13 @@ def wants_json() -> bool:
 def handle_http_error(error: HTTPException):
     """Every HTTP error: JSON for programs, a Dutch page for people, the error's headers kept."""
     code = error.code or 500
+    tombstone = getattr(error, "tombstone", None)  # a withdrawn advice (kb.web.tombstone)
     if wants_json():
-        response = jsonify({"error": error.name, "status": code})
+        response = jsonify({"error": error.name, "status": code,
+                            **({"withdrawn": tombstone} if tombstone else {})})
         response.status_code = code
+    elif tombstone is not None:
+        response = render_template("tombstone.html", status=code, tombstone=tombstone), code
     elif isinstance(error, DatabaseUnavailable):
         response = _unavailable_page(error)
     else:

@@ -12,17 +12,19 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, abort, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kb import privacy, readability, search, vocabulary
+from kb import privacy, readability, search, versions, vocabulary
 from kb.advice import AdviceContent
+from kb.citation import Citation
 from kb.db import get_session
 from kb.forms import ANONYMOUS, AdviceForm
 from kb.models import Advice, User
 from kb.render import render_markdown
 from kb.themes import theme_map
+from kb.web.citing import citation_block, download_urls
 from kb.web.context import advice_url, audience_refs, region_fields, theme_ref
 from kb.web.filters import long_date
 from kb.workflow import NotAllowed, StateError
@@ -156,13 +158,32 @@ def preview_context(session: Session, content: AdviceContent, advice: Advice | N
         **region_fields(content.region),
         "published": published,
         "permalink": permalink,
-        "updated": today if content.published else published,
+        "updated": _updated(session, content, advice, today),
         "audience": list(content.audience),
         "audiences": audience_refs(content.audience),
         "language": content.language,
         "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in rendered.toc],
         "body_html": rendered.html,
+        # How the page will cite it; the download links work once it is published.
+        "citation": citation_block(Citation(
+            advice_id=advice.id if advice and advice.id else 0, version=1,
+            title=content.title, summary=content.summary, authors=tuple(content.authors),
+            date=date.fromisoformat(published), url=permalink,
+            site_name=current_app.config["SITE_NAME"], language=content.language),
+            download_urls(advice, None) if advice is not None and advice.id else None),
     }
+
+
+def _updated(session: Session, content: AdviceContent, advice: Advice | None,
+              today: str) -> str | None:
+    """"Bijgewerkt op" as the public page will say it: today when this changes the text of a
+    published advice, else the date of its current version if that was a change."""
+    if advice is None or not advice.is_public:
+        return None
+    if versions.text_of(content.as_json()) != (advice.title, advice.summary, advice.body):
+        return today
+    found = versions.versions(session, advice)
+    return found[-1].date.isoformat() if found and found[-1].number > 1 else None
 
 
 def readability_context(body: str) -> dict:
