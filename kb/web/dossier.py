@@ -84,8 +84,8 @@ def _full(item: Advice, version: int | None, audiences: dict) -> dict:
     permalink = advice_url(item, external=True)
     citation = replace(citing.make_citation(item, None, permalink, item.title, item.summary),
                        version=version or 1, date=changed)
-    return {**advice_card(item), "permalink": permalink, "audience": [audiences[slug].name if slug in audiences else slug
-                                              for slug in item.audience],
+    names = [audiences[slug].name if slug in audiences else slug for slug in item.audience]
+    return {**advice_card(item), "permalink": permalink, "audience": names,
             "body_html": _own_ids(item.body_html, f"a{item.id}-"),
             "anchor": f"advies-{item.id}",
             "updated": changed.isoformat() if changed and (version or 1) > 1 else None,

@@ -214,8 +214,9 @@ PATHS: dict = {
     "/api/voor": _get("Voor wie de adviezen zijn (doelgroepen), met hun aantal.", "Audiences"),
     "/api/voor/{slug}": _get(
         "Eén doelgroep met haar adviezen, te verfijnen als de zoekpagina.", "AudiencePage",
-        "302", "404", parameters=[_path("slug", STRING, "De slug van de doelgroep, bijv. gemeenten."),
-                           *LISTING_PARAMETERS]),
+        "302", "404", parameters=[
+            _path("slug", STRING, "De slug van de doelgroep, bijv. gemeenten."),
+            *LISTING_PARAMETERS]),
     "/api/regios": _get("Landelijk, de provincies en de jeugdregio's, met hun aantal.",
                         "Regions"),
     "/api/regio/{slug}": _get(
