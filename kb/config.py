@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
             "link (canonical, citation, feed, API permalinks, invites) uses it and requests "
             "for another host get a 400. Unset: links follow each request's host (development)."),
     Setting("PAGE_SIZE", 10, "Search results per page."),
+    Setting("LIST_PAGE_SIZE", 20,
+            "Advice per page on a theme page, its JSON twin and the editors' published list."),
     Setting("INDEX_CHECK_SECONDS", 300,
             "How often each serving process compares the search index with the database and "
             "repairs (and logs) any difference; 0 switches the check off."),

@@ -21,7 +21,7 @@ FEED_SIZE = 30
 
 @bp.get("/feed.xml")
 def atom():
-    items = published_advice(get_session())[:FEED_SIZE]
+    items = published_advice(get_session(), limit=FEED_SIZE)
     entries = [
         {
             "id": advice_url(item, external=True),
