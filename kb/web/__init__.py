@@ -8,6 +8,7 @@ from kb.web import (
     account,
     admin,
     api,
+    caching,
     contribute,
     converters,
     csrf,
@@ -45,3 +46,5 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     session.init_app(app)
     methods.init_app(app)
+    # Last: kept pages are looked up after the host and CSRF checks have run.
+    caching.init_app(app)

@@ -23,6 +23,7 @@ from kb.forms import ANONYMOUS, AdviceForm
 from kb.models import AUDIENCES, Advice, User
 from kb.render import render_markdown
 from kb.themes import theme_map
+from kb.web import caching
 from kb.web.context import advice_url, theme_ref
 from kb.web.filters import long_date
 from kb.workflow import NotAllowed, StateError
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
 
 def setup_blueprint(bp: Blueprint) -> None:
     """Private pages: no caching, and one way of answering a refused step."""
+    caching.private_blueprint(bp)
 
     @bp.after_request
     def private(response):
