@@ -23,16 +23,27 @@ No Flask here: the web layer gives the clock its engine.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb.models import IndexChange
-
 log = logging.getLogger(__name__)
+
+SQLITE_TOP = "SELECT max(id) FROM index_change"
+PG_HORIZON = "SELECT txid_snapshot_xmin(txid_current_snapshot())"
+PG_LOG = "SELECT id, txid FROM index_change WHERE txid >= %s"
+#: Errors of the drivers themselves (a raw connection raises them unwrapped).
+_DRIVER_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
+try:
+    import psycopg
+
+    _DRIVER_ERRORS += (psycopg.Error,)
+except ImportError:  # SQLite only: PostgreSQL's driver is an optional extra
+    pass
 
 #: The state before the first look (an empty log's highest id is None, so None cannot say it).
 _NOT_LOOKED = object()
@@ -52,23 +63,26 @@ class ChangeClock:
         self._checked = float("-inf")
         #: SQLite: the highest id (None for an empty log); PostgreSQL: (horizon, ids).
         self._state: object = _NOT_LOOKED
+        self._connection = None  # a pooled DBAPI connection, kept (see _cursor)
+        # Closed with the engine's pool (a test's app, a worker that stops).
+        event.listen(engine, "engine_disposed", lambda _engine: self._close())
 
-    def version(self) -> tuple[int, float] | None:
+    def version(self) -> tuple[int, float]:
         """``(version, since)``: the version moves whenever the log gained rows since the last
-        look, and ``since`` is when this process first saw that version (a Unix time). None
-        when the database cannot be read: the caller then serves nothing it kept."""
+        look, and ``since`` is when this process first saw that version (a Unix time). A
+        database that cannot be read raises its error (SQLAlchemy's or the driver's)."""
         with self._lock:
             now = time.monotonic()
             if now - self._checked < self.check_seconds:
                 return self._version, self._since
             try:
-                with self.engine.connect() as connection:
-                    state, changed = self._look(connection)
-            except SQLAlchemyError:
-                log.debug("The change log could not be read; kept pages are not used.",
-                          exc_info=True)
+                state, changed = self._look(self._cursor())
+            except (SQLAlchemyError, *_DRIVER_ERRORS):
+                # The page needs the database too: its error is the request's (a Dutch 503
+                # for an outage), at once rather than after a second wait in the view.
+                self._drop_connection()
                 self._checked = float("-inf")
-                return None
+                raise
             if changed:
                 self._version += 1
                 self._since = time.time()
@@ -82,17 +96,47 @@ class ChangeClock:
         with self._lock:
             self._checked = float("-inf")
 
-    def _look(self, connection) -> tuple[object, bool]:
-        """The log's position now, and whether it differs from the last look."""
-        if not self._postgres:
-            top = connection.execute(select(func.max(IndexChange.id))).scalar()
-            return top, self._state is not _NOT_LOOKED and top != self._state
-        # The horizon first, then the log: see the module docstring.
-        xmin = connection.execute(
-            select(func.txid_snapshot_xmin(func.txid_current_snapshot()))).scalar()
-        horizon, seen = self._state if self._state is not _NOT_LOOKED else (xmin, None)
-        rows = connection.execute(select(IndexChange.id, IndexChange.txid)
-                                  .where(IndexChange.txid >= horizon)).all()
+    def _cursor(self):
+        """A cursor on this clock's own connection, kept for the life of the process: a look
+        is then one statement (two on PostgreSQL), without a pool check-out and its ping."""
+        if self._connection is None:
+            self._connection = self.engine.raw_connection()
+        return self._connection.cursor()
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                try:
+                    self._connection.close()
+                except Exception:  # noqa: BLE001 - closing a broken connection
+                    log.debug("Closing the change clock's connection failed.", exc_info=True)
+                self._connection = None
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.invalidate()
+            except Exception:  # noqa: BLE001 - it is broken already; a new one comes next time
+                log.debug("Closing the change clock's connection failed.", exc_info=True)
+            self._connection = None
+
+    def _look(self, cursor) -> tuple[object, bool]:
+        """The log's position now, and whether it differs from the last look. Each look ends
+        its transaction, so that no snapshot (nor SQLite read lock) is held between looks."""
+        try:
+            if not self._postgres:
+                cursor.execute(SQLITE_TOP)
+                top = cursor.fetchone()[0]
+                return top, self._state is not _NOT_LOOKED and top != self._state
+            # The horizon first, then the log: see the module docstring.
+            cursor.execute(PG_HORIZON)
+            xmin = cursor.fetchone()[0]
+            horizon, seen = self._state if self._state is not _NOT_LOOKED else (xmin, None)
+            cursor.execute(PG_LOG, (horizon,))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+            self._connection.rollback()
         found = frozenset(row[0] for row in rows)
         new_horizon = max(horizon, xmin)
         keep = frozenset(row[0] for row in rows if row[1] >= new_horizon)

@@ -65,9 +65,9 @@ class Kept:
 
     version: int
     status: int
+    #: Every header of the public answer, validators and Cache-Control included.
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    etag: str
 
 
 class PageCache:
@@ -160,7 +160,11 @@ def _visitor_is_personal() -> bool:
 
 
 def _key() -> tuple:
-    return (request.url, date.today().toordinal())
+    # From the WSGI environment as it came (after ProxyFix): cheaper than ``request.url``.
+    environ = request.environ
+    return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
+            environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            date.today().toordinal())
 
 
 def serve_kept() -> Response | None:
@@ -169,10 +173,7 @@ def serve_kept() -> Response | None:
         return None
     if _visitor_is_personal():
         return None
-    seen = current_app.extensions["kb.change_clock"].version()
-    if seen is None:
-        return None
-    version, since = seen
+    version, since = current_app.extensions["kb.change_clock"].version()
     g.kb_version, g.kb_since = version, since
     kept = current_app.extensions["kb.page_cache"].get(_key(), version)
     if kept is None:
@@ -195,11 +196,18 @@ def finish(response: Response) -> Response:
         return response
     if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return response
-    kept = g.get("kb_kept")
-    if kept is None:
-        kept = _keep(response)
+    if g.get("kb_kept") is None:  # a kept answer has its public headers already
+        _make_public(response)
+    if _not_modified(response):
+        return _as_304(response)
+    return response
+
+
+def _make_public(response: Response) -> None:
+    """The validators and shared-cache headers of a public answer; then keep it."""
     settings = current_app.config
-    response.set_etag(kept.etag)
+    body = response.get_data()
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
     since = g.get("kb_since")
     if since is not None:
         response.last_modified = datetime.fromtimestamp(int(since), UTC)
@@ -209,9 +217,12 @@ def finish(response: Response) -> Response:
     response.vary.add("Cookie")
     if response.mimetype in SHARED_MIMETYPES:
         response.headers["Access-Control-Allow-Origin"] = "*"
-    if _not_modified(response):
-        return _as_304(response)
-    return response
+    if ("kb_version" in g and not g.get("kb_do_not_keep") and len(body) <= MAX_KEPT_BYTES
+            and "Set-Cookie" not in response.headers):
+        headers = tuple((k, v) for k, v in response.headers.items()
+                        if k.lower() not in ("content-length", "set-cookie"))
+        current_app.extensions["kb.page_cache"].put(
+            _key(), Kept(g.kb_version, response.status_code, headers, body))
 
 
 def _is_personal(response: Response) -> bool:
@@ -219,18 +230,6 @@ def _is_personal(response: Response) -> bool:
         return True
     said = response.headers.get("Cache-Control", "")
     return "private" in said or "no-store" in said
-
-
-def _keep(response: Response) -> Kept:
-    body = response.get_data()
-    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-    headers = tuple((k, v) for k, v in response.headers.items()
-                    if k.lower() not in ("content-length", "set-cookie"))
-    kept = Kept(g.get("kb_version", -1), response.status_code, headers, body, etag)
-    if ("kb_version" in g and not g.get("kb_do_not_keep") and len(body) <= MAX_KEPT_BYTES
-            and "Set-Cookie" not in response.headers):
-        current_app.extensions["kb.page_cache"].put(_key(), kept)
-    return kept
 
 
 def _not_modified(response: Response) -> bool:
