@@ -83,8 +83,11 @@ class ChangeClock:
                 self._drop_connection()
                 self._checked = float("-inf")
                 raise
-            if changed:
-                self._version += 1
+            if changed or self._state is _NOT_LOOKED:
+                # The first look too: a process that started before a change it first sees
+                # now must not date that version from its start (a wrong 304 elsewhere).
+                if changed:
+                    self._version += 1
                 self._since = time.time()
             self._state = state
             self._checked = now

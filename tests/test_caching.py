@@ -279,3 +279,28 @@ def test_the_change_clock_sees_a_change_that_commits_after_a_later_one(app, post
     late.commit()
     late.close()
     assert clock.version()[0] > moved
+
+
+def test_a_process_that_first_looks_after_a_change_never_answers_304_by_date(app, other,
+                                                                            advice_by):
+    """``other`` started before both changes but looks at the log only after the second: its
+    Last-Modified must date from that look, not from its start (else a wrong 304)."""
+    item = advice_by(S.PUBLISHED)
+    url = f"/api/advies/{item.id}"
+    reader = app.test_client()
+
+    def retitle(title: str) -> None:
+        with app.app_context(), session_scope() as session:
+            advice = session.get(Advice, item.id)
+            save_advice(session, advice, replace(content_of(advice), title=title),
+                        status=AdviceStatus.PUBLISHED, note="redactie")
+
+    reader.get(url)
+    time.sleep(1.1)  # Last-Modified counts whole seconds
+    retitle("Eerste nieuwe titel")
+    seen = reader.get(url).headers["Last-Modified"]
+    time.sleep(1.1)
+    retitle("Tweede nieuwe titel")
+    response = other.test_client().get(url, headers={"If-Modified-Since": seen})
+    assert response.status_code == 200
+    assert response.get_json()["advice"]["title"] == "Tweede nieuwe titel"
