@@ -44,6 +44,19 @@ SETTINGS: tuple[Setting, ...] = (
             "link (canonical, citation, feed, API permalinks, invites) uses it and requests "
             "for another host get a 400. Unset: links follow each request's host (development)."),
     Setting("PAGE_SIZE", 10, "Search results per page."),
+    Setting("PAGE_CACHE_SIZE", 1000,
+            "Public responses each serving process keeps (per URL), dropped when anything public "
+            "changes; 0 keeps none (ETag and 304 still work)."),
+    Setting("PAGE_CACHE_CHECK_SECONDS", 0.0,
+            "How long one look at the change log stays good for kept pages; 0 looks before every "
+            "kept page is served (a change shows at once on every worker and node)."),
+    Setting("PUBLIC_MAX_AGE", 10,
+            "Seconds a browser or reverse proxy may keep a public page (Cache-Control max-age)."),
+    Setting("STALE_WHILE_REVALIDATE", 30,
+            "Seconds after max-age a proxy may still serve a public page while it fetches a new "
+            "one (Cache-Control stale-while-revalidate)."),
+    Setting("LIST_PAGE_SIZE", 20,
+            "Advice per page on a theme page, its JSON twin and the editors' published list."),
     Setting("INDEX_CHECK_SECONDS", 300,
             "How often each serving process compares the search index with the database and "
             "repairs (and logs) any difference; 0 switches the check off."),

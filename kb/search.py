@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -229,7 +229,10 @@ def search(text: str, filters: Mapping[str, str | list[str]] | None = None, page
     session = get_session()
     index = search_index()
     if indexing.is_behind(session, index):
-        catch_up(session)
+        if catch_up(session) is None:
+            # The follower applies the rest: these results may miss a change, so the page
+            # must not be kept as if it were current (``kb.web.caching``).
+            g.search_index_behind = True
         if index.write_failure is not None and indexing.is_behind(session, index):
             # The index cannot take the changes (read-only, disk full): an edit that removed a
             # name from a text would still be found by it. Search answers 503 until it can.

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from whoosh.reading import IndexReader
 
 from search_index.scoring import read_postings
+from search_index.segments import SegmentCache, mask_of
 
 FACET_FIELDS = ("themes", "audience", "region", "year")
 #: Filter names as the web uses them, mapped to index fields.
@@ -23,14 +24,23 @@ FACET_NAMES = {value: key for key, value in FILTER_FIELDS.items()}
 
 
 class FacetSets:
-    """Every facet value's document numbers in one reader generation."""
+    """Every facet value's document numbers in one reader generation.
 
-    def __init__(self, reader: IndexReader) -> None:
+    With a :class:`~search_index.segments.SegmentCache` each segment's sets are read once and
+    kept across generations: a new generation then shifts and combines them (in C, as ints)
+    and reads only its new segment.
+    """
+
+    def __init__(self, reader: IndexReader, segments: SegmentCache | None = None) -> None:
         self.size = reader.doc_count_all()
         #: Every live (not deleted) document: what a browse without words starts from.
         self.live = frozenset(reader.all_doc_ids())
-        self.values: dict[str, dict[str, frozenset[int]]] = {}
+        self.live_mask = self._mask(self.live)
+        self.values: dict[str, Mapping[str, frozenset[int]]] = {}
         self.masks: dict[str, dict[str, int]] = {}
+        if segments is not None:
+            self._combine(reader, segments)
+            return
         for fieldname in FACET_FIELDS:
             field = reader.schema[fieldname]
             sets = {}
@@ -41,15 +51,21 @@ class FacetSets:
                     sets[value] = docs
             self.values[fieldname] = sets
             self.masks[fieldname] = {value: self._mask(docs) for value, docs in sets.items()}
-        self.live_mask = self._mask(self.live)
+
+    def _combine(self, reader: IndexReader, segments: SegmentCache) -> None:
+        leaves = reader.leaf_readers()
+        for fieldname in FACET_FIELDS:
+            parts: dict[str, list[tuple[int, frozenset[int]]]] = {}
+            masks: dict[str, int] = {}
+            for sub, offset in leaves:
+                for value, (docs, mask) in segments.facet_values(sub, fieldname).items():
+                    parts.setdefault(value, []).append((offset, docs))
+                    masks[value] = masks.get(value, 0) | (mask << offset)
+            self.values[fieldname] = _Combined(parts)
+            self.masks[fieldname] = masks
 
     def _mask(self, docs) -> int:
-        """A set of document numbers as the bits of one int: counting an intersection is
-        then ``(a & b).bit_count()``, done in C whatever the number of documents."""
-        bits = bytearray((self.size >> 3) + 1)
-        for d in docs:
-            bits[d >> 3] |= 1 << (d & 7)
-        return int.from_bytes(bits, "little")
+        return mask_of(docs, self.size)
 
     def allowed(self, filters: Mapping[str, object] | None) -> frozenset[int] | None:
         """The documents the filters allow, or None when nothing is filtered.
@@ -100,3 +116,23 @@ class FacetSets:
 
 def _values(value: object) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+class _Combined(dict):
+    """Value → document numbers over every segment, each set made on first use (filters are
+    rarer than facet counts, which use the masks)."""
+
+    def __init__(self, parts: dict[str, list[tuple[int, frozenset[int]]]]) -> None:
+        super().__init__()
+        self._parts = parts
+
+    def get(self, value, default=None):
+        if value not in self._parts:
+            return default
+        found = super().get(value)
+        if found is None:
+            found = frozenset().union(*(
+                docs if not offset else map(offset.__add__, docs)
+                for offset, docs in self._parts[value]))
+            self[value] = found
+        return found

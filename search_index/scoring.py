@@ -38,7 +38,10 @@ Scores = dict[int, float]
 class Postings:
     """Per generation: BM25 scores per (field, term), field lengths, phrase matches."""
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, read: Callable | None = None) -> None:
+        #: How a term's postings are read: :func:`read_postings`, or a cache kept per segment
+        #: across generations (:meth:`search_index.segments.SegmentCache.postings`).
+        self._read = read or (lambda r, f, t: read_postings(r, f, t)[:2])
         self.doc_count = max(1, reader.doc_count_all())
         self._lengths: dict[str, list[int]] = {}
         self._cache: OrderedDict[tuple, Scores] = OrderedDict()
@@ -53,7 +56,7 @@ class Postings:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        ids, weights, _ = read_postings(reader, fieldname, text)
+        ids, weights = self._read(reader, fieldname, text)
         if fieldname in UNSCORED_FIELDS:
             scores = dict.fromkeys(ids, 1.0)
         else:

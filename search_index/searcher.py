@@ -30,6 +30,7 @@ from search_index.expand import Built, Expander, Or
 from search_index.facets import FacetSets
 from search_index.query import parse
 from search_index.scoring import Evaluator, Postings
+from search_index.segments import SegmentCache
 from search_index.snippets import highlight
 from search_index.spelling import Lexicon, Speller
 from search_index.synonyms import Thesaurus
@@ -43,10 +44,11 @@ MLT_THEME_SCORE = 1.0
 class Generation:
     """What is cached for one version of the index: facet sets, the speller, finished results."""
 
-    def __init__(self, searcher: Searcher, terms: SegmentTerms) -> None:
+    def __init__(self, searcher: Searcher, terms: SegmentTerms,
+                 segments: SegmentCache | None = None) -> None:
         self.segment_terms = terms
-        self.facets = FacetSets(searcher.reader())
-        self.postings = Postings(searcher.reader())
+        self.facets = FacetSets(searcher.reader(), segments)
+        self.postings = Postings(searcher.reader(), segments.postings if segments else None)
         self.results: OrderedDict[tuple, Results | list[Hit]] = OrderedDict()
         self._speller: Speller | None = None
         self._published: list | None = None
@@ -123,6 +125,9 @@ class Engine:
         self._local = threading.local()
         self._generations: dict[tuple, Generation] = {}
         self._segment_terms = SegmentTerms()
+        #: Postings and facet sets per segment, kept across generations (a publish adds one
+        #: small segment; the big ones need not be read again).
+        self._segments = SegmentCache()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
@@ -148,7 +153,8 @@ class Engine:
                 # Keep the newest two: another thread may briefly still search the older one.
                 while len(self._generations) >= 2:
                     self._generations.pop(next(iter(self._generations)))
-                generation = self._generations[key] = Generation(searcher, self._segment_terms)
+                generation = self._generations[key] = Generation(searcher, self._segment_terms,
+                                                                 self._segments)
         return searcher, generation
 
     def search(self, ix: Index, text: str, filters: Mapping[str, object] | None = None,

@@ -10,6 +10,7 @@ from kb.web import (
     alerts,
     api,
     browse,
+    caching,
     contribute,
     converters,
     csrf,
@@ -59,3 +60,5 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     session.init_app(app)
     methods.init_app(app)
+    # Last: kept pages are looked up after the host and CSRF checks have run.
+    caching.init_app(app)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, url_for
+from flask import abort, current_app, g, request, url_for
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from kb import versions, vocabulary
@@ -22,6 +23,8 @@ from kb.web import citing
 
 NEWEST_ON_HOME = 6
 RELATED_LIMIT = 5
+#: The highest page number a list accepts: deeper pages answer like the last one would (empty).
+MAX_PAGE = 10_000
 
 
 def advice_url(advice: Advice, external: bool = False) -> str:
@@ -96,7 +99,7 @@ def theme_summary(theme: Theme, counts: dict[int, int]) -> dict:
 
 def home_context(session: Session) -> dict:
     counts = theme_counts(session)
-    newest = published_advice(session)[:NEWEST_ON_HOME]
+    newest = published_advice(session, limit=NEWEST_ON_HOME)
     return {
         "themes": [theme_summary(t, counts) for t in theme_map(session).values()],
         "newest": [advice_card(a) for a in newest],
@@ -110,17 +113,57 @@ def themes_context(session: Session) -> dict:
 
 
 def theme_context(session: Session, slug: str) -> dict:
+    """One theme and one page of its advice, newest first (``?page=``, ``LIST_PAGE_SIZE`` each):
+    a fixed number of queries and a fixed size however many advice the theme has."""
     themes = theme_map(session)
     theme = themes.get(slug) or abort(404)
-    advice = [a for a in theme.advice if a.is_public]
-    advice.sort(key=lambda a: (a.published or date.min, a.id), reverse=True)
+    total = session.exec(
+        select(func.count()).select_from(AdviceTheme)
+        .join(Advice, Advice.id == AdviceTheme.advice_id)
+        .where(AdviceTheme.theme_id == theme.id, Advice.status == AdviceStatus.PUBLISHED)
+    ).one()
+    paging = page_of(total)
+    advice = session.exec(
+        select(Advice).join(AdviceTheme, AdviceTheme.advice_id == Advice.id)
+        .where(AdviceTheme.theme_id == theme.id, Advice.status == AdviceStatus.PUBLISHED)
+        .order_by(Advice.published.desc(), Advice.id.desc())
+        .offset(paging["offset"]).limit(paging["size"])
+        .options(selectinload(Advice.themes))
+    ).all()
     return {
         "theme": {**theme_ref(theme), "name_en": theme.name_en,
                   "description": theme.description, "synonyms": list(theme.synonyms),
-                  "advice_count": len(advice)},
+                  "advice_count": total},
         "advice": [advice_card(a) for a in advice],
         "related": [theme_ref(themes[s]) for s in theme.related if s in themes],
+        "paging": paging_links(paging, slug=slug),
     }
+
+
+def page_of(total: int) -> dict:
+    """Which page of a list of ``total`` items this request asks for (``?page=``, leniently)."""
+    size = int(current_app.config["LIST_PAGE_SIZE"])
+    try:
+        page = min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-total // size))
+    return {"page": page, "pages": pages, "size": size, "offset": (page - 1) * size,
+            "total": total}
+
+
+def paging_links(paging: dict, **values: str) -> dict:
+    """The page numbers and the previous/next links of the same endpoint (HTML or JSON);
+    ``values`` are the route's arguments and any query to keep."""
+    endpoint = request.endpoint
+
+    def link(page: int) -> str:
+        return url_for(endpoint, **values, page=page if page > 1 else None)
+
+    page, pages = paging["page"], paging["pages"]
+    return {"page": page, "pages": pages, "per_page": paging["size"],
+            "previous": link(page - 1) if 1 < page <= pages + 1 else None,
+            "next": link(page + 1) if page < pages else None}
 
 
 def advice_context(session: Session, advice: Advice) -> dict:
@@ -190,6 +233,7 @@ def read_also(session: Session, advice: Advice, limit: int = RELATED_LIMIT) -> l
     ids = search.related(advice, limit)
     found = {a.id: a for a in session.exec(
         select(Advice).where(Advice.id.in_(ids), Advice.status == AdviceStatus.PUBLISHED)
+        .options(selectinload(Advice.themes))
     ).all()} if ids else {}
     chosen = [found[i] for i in ids if i in found]
     for extra in related_advice(session, advice, limit):
@@ -214,6 +258,7 @@ def related_advice(session: Session, advice: Advice, limit: int = RELATED_LIMIT)
         .group_by(Advice.id)
         .order_by(shared.desc(), Advice.published.desc(), Advice.id.desc())
         .limit(limit)
+        .options(selectinload(Advice.themes))
     ).all()
     return [row[0] for row in rows]
 

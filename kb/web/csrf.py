@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, abort, request, session
 
+from kb.web import caching
 from kb.web.health import is_probe
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -28,7 +29,9 @@ def init_app(app: Flask) -> None:
 
 
 def csrf_token() -> str:
-    """The session's token, created on first use; forms put it in a hidden field."""
+    """The session's token, created on first use; forms put it in a hidden field. A page that
+    holds it is for this person only: it is never kept or shared (:mod:`kb.web.caching`)."""
+    caching.mark_personal()
     token = session.get(FIELD)
     if not token:
         token = session[FIELD] = secrets.token_urlsafe(32)

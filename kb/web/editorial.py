@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func
 from sqlmodel import select
 
 from kb import workflow
@@ -21,7 +22,7 @@ from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
 from kb.models import MAX_ID, Advice, AdviceStatus, Revision, Role
 from kb.review import compare_base, feedback, review_queue
-from kb.web.context import advice_url
+from kb.web.context import advice_url, page_of, paging_links
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -46,11 +47,24 @@ def queue():
     session = get_session()
     query = request.args.get("q", "").strip()[:200]
 
-    def listed(status: str, order):
-        statement = select(Advice).where(Advice.status == status)
+    def matching(statement):
         if query:
             statement = statement.where(Advice.title.icontains(query, autoescape=True))
+        return statement
+
+    def listed(status: str, order):
+        statement = matching(select(Advice).where(Advice.status == status))
         return session.exec(statement.order_by(order).limit(LIST_LIMIT)).all()
+
+    # Published advice grow without end: counted by an aggregate and shown a page at a time.
+    published_total = session.exec(matching(
+        select(func.count()).select_from(Advice).where(Advice.status == AdviceStatus.PUBLISHED))
+    ).one()
+    paging = page_of(published_total)
+    published = session.exec(matching(
+        select(Advice).where(Advice.status == AdviceStatus.PUBLISHED))
+        .order_by(Advice.updated_at.desc(), Advice.id.desc())
+        .offset(paging["offset"]).limit(paging["size"])).all()
 
     waiting = []
     for item in review_queue(session):
@@ -62,7 +76,9 @@ def queue():
         "editorial/queue.html",
         waiting=waiting,
         with_writer=listed(AdviceStatus.CHANGES_REQUESTED, Advice.updated_at.desc()),
-        published=listed(AdviceStatus.PUBLISHED, Advice.updated_at.desc()),
+        published=published,
+        published_total=published_total,
+        paging=paging_links(paging, **({"q": query} if query else {})),
         withdrawn=[{"advice": a, "by_writer": _withdrawn_by_writer(a)}
                    for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc())],
         query=query,

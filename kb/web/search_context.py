@@ -7,13 +7,14 @@ Dutch page or ``{"error", "status": 503}`` under ``/api/``, and the rest of the 
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, g, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import ServiceUnavailable
 
 from kb import search, vocabulary
 from kb.db import get_session
 from kb.themes import theme_map
+from kb.web import caching
 from search_index import IndexUnavailable, Results
 
 FILTER_NAMES = ("theme", "audience", "region", "year")
@@ -91,6 +92,8 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
         search.repair(error)
         raise SearchUnavailable() from error
     browse = results.message == "browse"
+    if g.get("search_index_behind"):
+        caching.do_not_keep()
 
     def link(**changes) -> str:
         query = {"q": params["q"], "sort": params["sort"], **params["filters"],

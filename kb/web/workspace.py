@@ -24,6 +24,7 @@ from kb.forms import ANONYMOUS, AdviceForm
 from kb.models import Advice, User
 from kb.render import render_markdown
 from kb.themes import theme_map
+from kb.web import caching
 from kb.web.citing import citation_block, download_urls
 from kb.web.context import advice_url, audience_refs, region_fields, theme_ref
 from kb.web.filters import long_date
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
 
 def setup_blueprint(bp: Blueprint) -> None:
     """Private pages: no caching, and one way of answering a refused step."""
+    caching.private_blueprint(bp)
 
     @bp.after_request
     def private(response):

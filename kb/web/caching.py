@@ -1,0 +1,249 @@
+"""HTTP caching for every public page, by default: validators, 304s, shared-cache headers, and a
+per-process cache of rendered public responses that the change log invalidates.
+
+**Public unless told otherwise.** Every ``GET`` to any route is public, so a route someone adds
+tomorrow (a version page, a download, a sitemap) gets all of this without doing anything, unless
+
+- the route is *personal*: its view is marked with :func:`personal`, its blueprint with
+  :func:`private_blueprint` (the work area does this in :func:`kb.web.workspace.setup_blueprint`)
+  or named in :data:`PRIVATE_BLUEPRINTS`; or its response already says ``private`` or
+  ``no-store`` (the probes, a 503);
+- the person is logged in (the session names an account), has a message waiting (a flash), or
+  the page carries a form token (:func:`kb.web.csrf.csrf_token` calls :func:`mark_personal`):
+  such a page is for one person only.
+
+A personal response gets ``Cache-Control: private, no-store`` and is never kept. A public one
+(status 200) gets a strong ``ETag`` (a hash of its bytes, so every worker and node agrees),
+``Last-Modified`` (when this process saw the change log last move), ``Cache-Control: public,
+max-age=…, stale-while-revalidate=…`` so a reverse proxy may keep it briefly, ``Vary: Cookie``
+(a logged-in visitor's copy differs), and ``Access-Control-Allow-Origin: *`` when it is data for
+programs (JSON, a feed, XML). A conditional request that matches (``If-None-Match``, or else
+``If-Modified-Since``) gets a ``304`` without a body.
+
+**Kept pages.** Each process keeps up to ``PAGE_CACHE_SIZE`` public responses, keyed by their
+full URL (scheme, host, path, query) and the day (the advice page cites "today"). Before one is
+served, the change log is asked whether anything public changed since (:class:`kb.changes.
+ChangeClock`, one small query), and every kept response goes when it did: a publish, edit,
+withdrawal, slug rename or theme change through any worker or node shows at the next request.
+A request that is personal never reads the kept pages, and a personal response is never kept,
+so a logged-in person and an anonymous one never see each other's page, and a form token is
+never handed to another person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+from flask import Blueprint, Flask, Response, current_app, g, request, session
+
+from kb.changes import ChangeClock
+
+#: Blueprints whose pages are personal (the work area marks its own, see :func:`private_blueprint`).
+PRIVATE_BLUEPRINTS = frozenset({"account", "admin", "contribute", "editorial", "health"})
+#: Endpoints that handle caching themselves: static files carry their own validators.
+SELF_CACHED_ENDPOINTS = frozenset({"static"})
+#: Kinds of response that are data for programs and may be read from any origin.
+SHARED_MIMETYPES = frozenset({"application/json", "application/atom+xml", "application/rss+xml",
+                              "application/xml", "text/xml"})
+#: A response larger than this is served but not kept (no page of ours comes near it).
+MAX_KEPT_BYTES = 2 * 1024 * 1024
+#: Session keys that make a request personal: a login, a message waiting to be shown.
+PERSONAL_SESSION_KEYS = ("uid", "token", "_flashes")
+
+V = TypeVar("V", bound=Callable)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A rendered public response, as it left the view (before the per-request headers)."""
+
+    version: int
+    status: int
+    #: Every header of the public answer, validators and Cache-Control included.
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class PageCache:
+    """A least-recently-used store of :class:`Kept` responses; all go when the version moves."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Kept] = OrderedDict()
+        self._version = -1
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: int) -> Kept | None:
+        with self._lock:
+            if version != self._version:
+                self._items.clear()
+                self._version = version
+                return None
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, kept: Kept) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if kept.version != self._version:
+                return  # rendered before a change this process has since seen
+            self._items[key] = kept
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def init_app(app: Flask) -> None:
+    """Register last, so that the kept page is looked up after the host and CSRF checks."""
+    app.extensions["kb.page_cache"] = PageCache(int(app.config["PAGE_CACHE_SIZE"]))
+    app.extensions["kb.change_clock"] = ChangeClock(
+        app.extensions["kb.engine"], float(app.config["PAGE_CACHE_CHECK_SECONDS"]))
+    app.before_request(serve_kept)
+    app.after_request(finish)
+
+
+def personal(view: V) -> V:
+    """Mark a view whose pages are for one person: never kept, ``private, no-store``."""
+    view.kb_personal = True  # type: ignore[attr-defined]
+    return view
+
+
+def private_blueprint(bp: Blueprint) -> None:
+    """Mark every page of a blueprint as personal."""
+    bp.kb_personal = True  # type: ignore[attr-defined]
+
+
+def mark_personal() -> None:
+    """This response is for one person (it carries their form token): never keep or share it."""
+    g.kb_personal = True
+
+
+def do_not_keep() -> None:
+    """This response is public but must not be kept (e.g. search results from an index that is
+    still applying changes)."""
+    g.kb_do_not_keep = True
+
+
+def changed_here() -> None:
+    """This process committed a change: look at the log again at the next request."""
+    clock = current_app.extensions.get("kb.change_clock")
+    if clock is not None:
+        clock.moved()
+
+
+def _route_is_personal() -> bool:
+    if request.method != "GET" or request.endpoint in SELF_CACHED_ENDPOINTS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "kb_personal", False):
+        return True
+    name = request.blueprint
+    if name is None:
+        return False
+    bp = current_app.blueprints.get(name)
+    return name in PRIVATE_BLUEPRINTS or bool(getattr(bp, "kb_personal", False))
+
+
+def _visitor_is_personal() -> bool:
+    return any(key in session for key in PERSONAL_SESSION_KEYS)
+
+
+def _key() -> tuple:
+    # From the WSGI environment as it came (after ProxyFix): cheaper than ``request.url``.
+    environ = request.environ
+    return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
+            environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            date.today().toordinal())
+
+
+def serve_kept() -> Response | None:
+    """Answer from the kept pages when nothing public changed since this one was rendered."""
+    if request.routing_exception is not None or _route_is_personal():
+        return None
+    if _visitor_is_personal():
+        return None
+    version, since = current_app.extensions["kb.change_clock"].version()
+    g.kb_version, g.kb_since = version, since
+    kept = current_app.extensions["kb.page_cache"].get(_key(), version)
+    if kept is None:
+        return None
+    g.kb_kept = kept
+    return Response(kept.body, status=kept.status, headers=list(kept.headers))
+
+
+def finish(response: Response) -> Response:
+    """Public or personal headers; keep a public page; answer a matching conditional request."""
+    if request.method != "GET":
+        changed_here()  # a form may have changed something public: this process looks again
+        return response
+    if request.endpoint in SELF_CACHED_ENDPOINTS:
+        return response
+    if _is_personal(response):
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+        return response
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+        return response
+    if g.get("kb_kept") is None:  # a kept answer has its public headers already
+        _make_public(response)
+    if _not_modified(response):
+        return _as_304(response)
+    return response
+
+
+def _make_public(response: Response) -> None:
+    """The validators and shared-cache headers of a public answer; then keep it."""
+    settings = current_app.config
+    body = response.get_data()
+    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    since = g.get("kb_since")
+    if since is not None:
+        response.last_modified = datetime.fromtimestamp(int(since), UTC)
+    response.headers["Cache-Control"] = (
+        f"public, max-age={int(settings['PUBLIC_MAX_AGE'])}, "
+        f"stale-while-revalidate={int(settings['STALE_WHILE_REVALIDATE'])}")
+    response.vary.add("Cookie")
+    if response.mimetype in SHARED_MIMETYPES:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    if ("kb_version" in g and not g.get("kb_do_not_keep") and len(body) <= MAX_KEPT_BYTES
+            and "Set-Cookie" not in response.headers):
+        headers = tuple((k, v) for k, v in response.headers.items()
+                        if k.lower() not in ("content-length", "set-cookie"))
+        current_app.extensions["kb.page_cache"].put(
+            _key(), Kept(g.kb_version, response.status_code, headers, body))
+
+
+def _is_personal(response: Response) -> bool:
+    if _route_is_personal() or g.get("kb_personal") or _visitor_is_personal():
+        return True
+    said = response.headers.get("Cache-Control", "")
+    return "private" in said or "no-store" in said
+
+
+def _not_modified(response: Response) -> bool:
+    """RFC 9110: ``If-None-Match`` decides when sent; else ``If-Modified-Since``."""
+    if request.if_none_match:
+        etag, _ = response.get_etag()
+        return bool(etag) and request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return bool(since and response.last_modified and response.last_modified <= since)
+
+
+def _as_304(response: Response) -> Response:
+    response.status_code = 304
+    response.set_data(b"")
+    for name in ("Content-Type", "Content-Length"):
+        response.headers.pop(name, None)
+    return response
