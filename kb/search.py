@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import func
@@ -21,6 +22,7 @@ from kb.follower import Follower
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.render import plain_text
 from kb.themes import theme_map
+from kb.vocabulary import load_vocabulary
 from search_index import IndexUnavailable, Results, SearchDocument, SearchIndex, ThemeTerms
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,8 @@ INLINE_BUILD = 300
 def init_app(app: Flask) -> None:
     """Attach the search index to the app (its follower starts with the app, see
     :func:`ensure_index`)."""
-    app.extensions["kb.search"] = SearchIndex(app.config["INDEX_DIR"])
+    app.extensions["kb.search"] = SearchIndex(
+        app.config["INDEX_DIR"], vocabulary=load_vocabulary(Path(app.config["THEMES_DIR"])))
 
 
 def search_index() -> SearchIndex:
@@ -86,7 +89,8 @@ def published_documents(session: Session) -> Iterator[SearchDocument]:
 
 def theme_terms(session: Session) -> list[ThemeTerms]:
     """The themes' search vocabulary (name and synonyms) as plain data for the index."""
-    return [ThemeTerms(slug=t.slug, name=t.name, synonyms=tuple(t.synonyms or ()))
+    return [ThemeTerms(slug=t.slug, name=t.name, synonyms=tuple(t.synonyms or ()),
+                       name_en=t.name_en or "")
             for t in theme_map(session).values()]
 
 

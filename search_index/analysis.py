@@ -87,6 +87,10 @@ MUST_STAY_APART = (
     ("plaats", "plat"), ("raden", "raad"),
 )
 
+#: Separable verbs: ``uitleggen`` is written "leg het uit", ``afhaken`` "haken af".
+PARTICLES = ("terug", "samen", "door", "over", "voor", "mee", "uit", "aan", "af", "op", "toe",
+             "in", "na")
+
 _STEMMER = DutchStemmer()
 _APOSTROPHES = str.maketrans("", "", "'’")
 _VOWELS = frozenset("aeiouy")
@@ -129,10 +133,14 @@ def index_term(token: str) -> str | None:
 
 
 def stem(word: str) -> str:
-    """The Porter-style Snowball Dutch stem, with a trailing double consonant undoubled."""
+    """The Porter-style Snowball Dutch stem, with a trailing double consonant undoubled and
+    the ``s`` of an inflected ``z`` restored (``gezinshuizen`` → ``gezinshuis``, ``thuisloze``
+    → ``thuislos``, as ``thuisloos`` → ``thuislos``)."""
     result = _STEMMER.stem(word)
     if len(result) > 3 and result[-1] == result[-2] and result[-1] not in _VOWELS:
         result = result[:-1]
+    if result.endswith("z") and word.endswith(("ze", "zen")) and len(result) > 3:
+        result = result[:-1] + "s"
     return result
 
 

@@ -28,6 +28,7 @@ from search_index.compounds import Decompounder
 from search_index.documents import Hit, Results
 from search_index.expand import Built, Expander, Or
 from search_index.facets import FacetSets
+from search_index.partial import most_words
 from search_index.query import parse
 from search_index.scoring import Evaluator, Postings
 from search_index.snippets import highlight
@@ -177,9 +178,10 @@ class Engine:
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
         scores = _allowed(evaluator.scores(built.query), allowed)
-        if not scores and built.relaxed is not None:
+        partial: list[set[int]] = []
+        if not scores and len(built.items) > 1:
             results.message = "partial"
-            scores = _allowed(evaluator.scores(built.relaxed), allowed)
+            scores, partial = most_words(evaluator, built.items, allowed)
         matched = set(scores)
         results.total = len(matched)
         results.facets = generation.facets.counts(matched)
@@ -193,7 +195,7 @@ class Engine:
                 # The user's own words first: expansions, parts and typos rank below them.
                 literal = (evaluator.docs(built.strict) & matched
                            if results.message is None and built.strict is not None else set())
-                tiers = [literal, matched - literal] if literal else [matched]
+                tiers = [literal, matched - literal] if literal else partial or [matched]
                 key = scores.__getitem__
             split = self.decompounder()
             split_fn = split.parts if split is not None else None
