@@ -5,11 +5,9 @@ collection of confusable advice (``tests/data/quality/``, 85 advice written for 
 with queries of every kind people type: numbers and ordinals, compounds, abbreviations, domain
 synonyms, English, natural questions, and must-not-match advice for precision.
 
-Each JUDGED query is run over the demo content (``content/demo/``, imported and indexed as a new
-user
-first sees it) through the real path, ``kb.search.search``. Each lists the advice that must be
-in the top 5 (any one of them when several are listed). The figures in ``docs/search.md``
-come from::
+Each query is run over its collection (imported and indexed as a new user first sees it)
+through the real path, ``kb.search.search``. Each lists the advice that must be in the top 5
+(any one of them when several are listed). The figures in ``docs/search.md`` come from::
 
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_search_quality.py -s
 
