@@ -173,3 +173,12 @@ def test_a_broken_vocabulary_file_is_refused_with_its_name(tmp_path, content, pr
     with pytest.raises(VocabularyFileError) as error:
         load_vocabulary(tmp_path)
     assert "bad.yaml" in str(error.value) and problem in str(error.value)
+
+
+def test_the_search_page_says_honestly_when_advice_hold_only_most_words(quality_app):  # noqa: F811,E501
+    with quality_app.test_request_context():
+        client = quality_app.test_client()
+        page = client.get("/zoeken?q=hoe+lang+mag+een+jongere+in+de+crisisopvang+blijven")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Geen advies bevat al je woorden" in html and "met de meeste ervan" in html
