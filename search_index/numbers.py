@@ -52,8 +52,32 @@ _DIGIT_ORDINAL = re.compile(r"(\d{1,3})(?:e|ste|de|ste)")
 _DIGITS_SIGNED = re.compile(rf"(\d{{1,3}}){_SIGN}?")
 _WORD_SIGNED = re.compile(rf"([a-z]+?){_SIGN}")
 
-#: Alternation of every number word, longest first, for the tokenizer.
-WORDS_PATTERN = "|".join(sorted({*CARDINALS, "een"}, key=len, reverse=True))
+def trie_pattern(words) -> str:
+    """A regex matching any of ``words``, as a trie (``t(?:w(?:ee|...)...)``): the tokenizer
+    tries it at every word, and a plain alternation of a hundred words made indexing 5x
+    slower, while a trie rejects a non-number at its first letter or two."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        optional = "" in node
+        if len(branches) == 1 and not optional:
+            return branches[0]
+        group = "(?:" + "|".join(branches) + ")"
+        return group + "?" if optional else group
+
+    return build(trie)
+
+
+#: Every number word, as a trie, for the tokenizer.
+WORDS_PATTERN = trie_pattern({*CARDINALS, "een"})
 #: What may follow a number glued into one word and is a word of its own:
 #: ``15jarigen`` = ``15`` + ``jarigen``, ``twaalfplussers`` = ``twaalf`` + ``plussers``.
 GLUED_TAILS = r"jarig|plusser|minner"
