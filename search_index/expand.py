@@ -57,7 +57,6 @@ class Built:
     query: q.Query
     #: The same words without any expansion: advice it matches is ranked first.
     strict: q.Query | None = None
-    relaxed: q.Query | None = None  # any-word fallback for when no advice has every word
     #: One query per required content word (or multi-word term): the partial-match fallback
     #: counts how many of them an advice holds.
     items: list[q.Query] = field(default_factory=list)
@@ -91,14 +90,12 @@ class Expander:
                   if not (content and _function_item(item))]
         positive = _and(items)
         built.strict = _and(strict)
-        relaxed = Or(items) if len(items) > 1 else None
         if parsed.excluded:
             unwanted = Or([self.literal(c.terms, c.quoted) for c in parsed.excluded])
             positive = q.AndNot(positive, unwanted)
             built.strict = q.AndNot(built.strict, unwanted)
-            relaxed = q.AndNot(relaxed, unwanted) if relaxed is not None else None
             items = [q.AndNot(item, unwanted) for item in items]
-        built.query, built.relaxed, built.items = positive, relaxed, items
+        built.query, built.items = positive, items
         return built
 
     def _strict(self, item: tuple[Clause, ...]) -> q.Query:
