@@ -29,6 +29,7 @@ from search_index.analysis import PARTICLES, index_term
 from search_index.compounds import Decompounder
 from search_index.function_words import is_function_word
 from search_index.query import Clause, ParsedQuery
+from search_index.scoring import ThemeBonus
 from search_index.spelling import MIN_TYPO_CHARS, Speller
 from search_index.synonyms import Expansion, Terms, Thesaurus
 
@@ -46,6 +47,11 @@ NAME_FILLERS = frozenset({"de", "het", "een", "en", "van", "voor", "of", "in", "
 #: Highlight weight of the reader's own words; expansions weigh 1.
 OWN_WORDS = 10
 MAX_TYPO_CANDIDATES = 3
+#: A compound's parts are searched apart only when the whole word is in fewer advice than
+#: this: otherwise the advice with the whole word fill the first pages anyway (parts rank
+#: below them), and the parts of a common compound (``jeugd`` + ``zorg``) are in nearly every
+#: advice, which made a new query at 10,000 advice several times slower.
+RARE_WHOLE = 20
 #: Particles of separable verbs, never highlighted on their own.
 PARTICLE_TERMS = frozenset(index_term(p) for p in PARTICLES)
 
@@ -60,6 +66,8 @@ class Built:
     #: One query per required content word (or multi-word term): the partial-match fallback
     #: counts how many of them an advice holds.
     items: list[q.Query] = field(default_factory=list)
+    #: Whether a theme (tag or name) may stand in for a word somewhere in the query.
+    themes: bool = False
     #: What to highlight (a term, or a tuple of terms for a phrase) and how much it counts
     #: when choosing the passage: the user's own words much more than expansions.
     terms: dict[str | tuple[str, ...], int] = field(default_factory=dict)
@@ -158,9 +166,11 @@ class Expander:
         literal = self.literal(clause.terms, clause.quoted)
         if clause.quoted or not expand:
             return literal
+        expansion = self.thesaurus.get(clause.terms)
         if len(clause.terms) > 1:
             literal = self._hyphenated(clause, literal, built)
-        expansion = self.thesaurus.get(clause.terms)
+            joined = _joined(clause)
+            expansion = expansion or (self.thesaurus.get((joined,)) if joined else None)
         if clause.plain_word and not expansion and not self._known(clause.terms[0]):
             return self._unknown_word(clause, literal, built)
         if clause.plain_word:
@@ -177,6 +187,8 @@ class Expander:
             built.mark((joined,), OWN_WORDS)
             alternatives.append(self.literal((joined,)))
         parts = []
+        if joined and self._frequency(joined) >= RARE_WHOLE:
+            return Or(alternatives)
         for word, term in zip(clause.words, clause.terms, strict=False):
             part = Clause((term,), (word,), word)
             if not _function_clause(part):
@@ -188,7 +200,9 @@ class Expander:
     def _with_parts(self, clause: Clause, literal: q.Query, built: Built) -> q.Query:
         """A compound (``gezinshuisbegeleider``) also matches advice that has its parts apart
         ("begeleider in het gezinshuis"), ranked below the whole word."""
-        terms = self._split(clause.words[0]) if clause.words else ()
+        if not clause.words or self._frequency(clause.terms[0]) >= RARE_WHOLE:
+            return literal
+        terms = self._split(clause.words[0])
         if not terms:
             return literal
         built.mark(tuple(t for t in terms if t not in PARTICLE_TERMS), phrase=False)
@@ -221,21 +235,29 @@ class Expander:
         return Or(subs)
 
     def _with_expansion(self, literal: q.Query, expansion: Expansion, built: Built) -> q.Query:
+        """The literal words or their equivalents; the theme (its name, its tag) only adds to
+        the score of those, and finds advice on its own only when nothing else does
+        (:class:`~search_index.scoring.ThemeBonus`): advice *about* ``thuisloos`` before
+        advice that merely carries the theme wonen."""
         alternatives = [literal]
         for terms in expansion.equivalents:
             built.mark(terms)
             alternatives.append(_boosted(self.literal(terms), EQUIVALENT_BOOST))
+        theme: list[q.Query] = []
         for terms in expansion.theme_names:
             # All the name's content words, not the phrase: "Inspraak en participatie" is
             # about inspraak and participatie; a phrase check of "en" costs more than it adds.
             words = tuple(t for t in terms if t not in NAME_FILLERS) or terms
             built.mark(words, phrase=False)
-            alternatives.append(_boosted(_and([self.literal((t,)) for t in words]),
-                                         THEME_NAME_BOOST))
+            theme.append(_boosted(_and([self.literal((t,)) for t in words]), THEME_NAME_BOOST))
         if expansion.themes:
             tags = [q.Term("themes", slug) for slug in expansion.themes]
-            alternatives.append(q.ConstantScoreQuery(Or(tags), score=THEME_TAG_SCORE))
-        return Or(alternatives)
+            theme.append(q.ConstantScoreQuery(Or(tags), score=THEME_TAG_SCORE))
+        text = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+        if not theme:
+            return text
+        built.themes = True
+        return ThemeBonus([text, Or(theme)])
 
     def _unknown_word(self, clause: Clause, literal: q.Query, built: Built) -> q.Query:
         """A word no advice contains: try the corpus words one typo away, then its parts."""
@@ -275,6 +297,10 @@ class Expander:
             return self.literal(clause.terms)
         built.mark(tuple(found), OWN_WORDS, phrase=False)
         return Or([self.literal((term,), quoted=True) for term in found])
+
+    def _frequency(self, term: str) -> int:
+        """About how many advice hold ``term`` (the most of any full-text field)."""
+        return max(self.reader.doc_frequency(f, term) for f in FIELD_BOOSTS)
 
     def _known(self, term: str) -> bool:
         reader = self.reader

@@ -26,7 +26,7 @@ from search_index.compounds import Decompounder
 from search_index.documents import Hit, Results
 from search_index.expand import Built, Expander, Or
 from search_index.facets import FacetSets
-from search_index.partial import most_words
+from search_index.partial import find
 from search_index.query import parse
 from search_index.scoring import Evaluator, Postings
 from search_index.snippets import highlight
@@ -193,11 +193,9 @@ class Engine:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        scores = _allowed(evaluator.scores(built.query), allowed)
-        partial: list[set[int]] = []
-        if not scores and len(built.items) > 1:
+        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed)
+        if most:
             results.message = "partial"
-            scores, partial = most_words(evaluator, built.items, allowed)
         matched = set(scores)
         results.total = len(matched)
         results.facets = generation.facets.counts(matched)
@@ -211,7 +209,8 @@ class Engine:
                 # The user's own words first: expansions, parts and typos rank below them.
                 literal = (evaluator.docs(built.strict) & matched
                            if results.message is None and built.strict is not None else set())
-                tiers = [literal, matched - literal] if literal else partial or [matched]
+                found = partial or [matched]
+                tiers = [literal, *(tier - literal for tier in found)] if literal else found
                 key = scores.__getitem__
             split = self.decompounder()
             split_fn = split.parts if split is not None else None
@@ -235,11 +234,7 @@ class Engine:
                             lambda: generation.speller(searcher), self.decompounder())
         built = expander.build(parsed)
         allowed = generation.facets.allowed(filters)
-        evaluator = Evaluator(searcher.reader(), generation.postings)
-        found = _allowed(evaluator.scores(built.query), allowed)
-        if not found and len(built.items) > 1:
-            found = most_words(evaluator, built.items, allowed)[0]
-        return len(found)
+        return len(find(searcher.reader(), generation.postings, built, allowed)[0])
 
     def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
         """Advice like this one: its most telling words, and its themes, over the index."""
