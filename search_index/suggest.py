@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from search_index.analysis import TOKEN_RE, index_term, normalize_word
+from search_index.analysis import TOKEN_RE, fold, index_term, normalize_word
 from search_index.spelling import Speller
 
 #: How many advice are read to learn how the collection writes a term.
@@ -69,10 +69,14 @@ def in_collection(written: str, forms: Callable[[str], Counter]) -> str | None:
 def surface_forms(texts: list[str], term: str) -> Counter:
     """How ``texts`` write the words whose index term is ``term`` (lowercase), counted."""
     found: Counter = Counter()
+    # Only the words starting like the term are analyzed (a stem keeps the word's first
+    # letters; diacritics are folded by index_term).
+    start = re.compile(rf"(?<![^\W_]){re.escape(term[:2])}", re.IGNORECASE)
     for text in texts:
-        for token in TOKEN_RE.findall(text):
-            if token[:1].lower() == term[:1] and index_term(token) == term:
-                found[token.lower()] += 1
+        for hit in start.finditer(fold(text)):
+            token = TOKEN_RE.match(text, hit.start())
+            if token and index_term(token.group()) == term:
+                found[token.group().lower()] += 1
     return found
 
 
