@@ -17,7 +17,11 @@ from kb import search
 from kb.vocabulary import VocabularyFileError, load_vocabulary
 from search_index.analysis import TOKEN_RE
 from tests.conftest import _make_app
-from tests.test_search_quality import QUALITY_DIR, quality_app  # noqa: F401  (fixture)
+from tests.test_search_quality import (  # noqa: F401  (fixtures)
+    QUALITY_DIR,
+    _quality_template,
+    quality_app,
+)
 
 DEMO_DIR = Path(__file__).parent.parent / "content" / "demo"
 THEMES_DIR = Path(__file__).parent.parent / "themes"

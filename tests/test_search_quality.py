@@ -17,6 +17,7 @@ Recall@5: the share of queries with an expected advice in the top 5.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from kb import search
-from tests.conftest import _make_app
+from tests.conftest import POSTGRES_URL, _make_app
 
 TOP = 5
 
@@ -428,11 +429,26 @@ QUALITY_KINDS = ("exact", "stems", "typos", "diacritics", "phrases", "numbers", 
 QUALITY_DIR = Path(__file__).parent / "data" / "quality"
 
 
-@pytest.fixture(scope="module")
-def quality_app(tmp_path_factory) -> Iterator:
-    """The quality collection imported and indexed once for the module (the tests only read)."""
-    application = _make_app(tmp_path_factory.mktemp("quality"), LOAD_DEMO=True,
-                            DEMO_DIR=str(QUALITY_DIR))
+@pytest.fixture(scope="session")
+def _quality_template(tmp_path_factory) -> Path | None:
+    """On SQLite: the quality collection's database and index built once, copied per test (as
+    conftest's demo template). On PostgreSQL every test resets the one test database, so each
+    test builds its own."""
+    if POSTGRES_URL:
+        return None
+    folder = tmp_path_factory.mktemp("quality-template")
+    application = _make_app(folder, LOAD_DEMO=True, DEMO_DIR=str(QUALITY_DIR))
+    application.extensions["kb.engine"].dispose()
+    return folder
+
+
+@pytest.fixture
+def quality_app(tmp_path: Path, _quality_template: Path | None) -> Iterator:
+    """An app with the quality collection imported and indexed."""
+    if _quality_template is not None:
+        shutil.copy(_quality_template / "test.db", tmp_path / "test.db")
+        shutil.copytree(_quality_template / "index", tmp_path / "index")
+    application = _make_app(tmp_path, LOAD_DEMO=True, DEMO_DIR=str(QUALITY_DIR))
     yield application
     application.extensions["kb.engine"].dispose()
 
