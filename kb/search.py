@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import func
@@ -20,6 +21,7 @@ from kb import indexing
 from kb.follower import Follower
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.render import plain_text
+from kb.search_vocabulary import load_vocabulary
 from kb.themes import theme_map
 from search_index import IndexUnavailable, Results, SearchDocument, SearchIndex, ThemeTerms
 
@@ -38,7 +40,8 @@ INLINE_BUILD = 300
 def init_app(app: Flask) -> None:
     """Attach the search index to the app (its follower starts with the app, see
     :func:`ensure_index`)."""
-    app.extensions["kb.search"] = SearchIndex(app.config["INDEX_DIR"])
+    app.extensions["kb.search"] = SearchIndex(
+        app.config["INDEX_DIR"], vocabulary=load_vocabulary(Path(app.config["THEMES_DIR"])))
 
 
 def search_index() -> SearchIndex:
@@ -86,7 +89,8 @@ def published_documents(session: Session) -> Iterator[SearchDocument]:
 
 def theme_terms(session: Session) -> list[ThemeTerms]:
     """The themes' search vocabulary (name and synonyms) as plain data for the index."""
-    return [ThemeTerms(slug=t.slug, name=t.name, synonyms=tuple(t.synonyms or ()))
+    return [ThemeTerms(slug=t.slug, name=t.name, synonyms=tuple(t.synonyms or ()),
+                       name_en=t.name_en or "")
             for t in theme_map(session).values()]
 
 

@@ -27,14 +27,21 @@ from whoosh.index import Index
 from search_index import indexer, locking
 from search_index.analysis import index_term, terms, words
 from search_index.compounds import MIN_COMPOUND, MIN_PART, Decompounder
-from search_index.documents import Hit, IndexedDocument, Results, SearchDocument, ThemeTerms
+from search_index.documents import (
+    Hit,
+    IndexedDocument,
+    Results,
+    SearchDocument,
+    ThemeTerms,
+    Vocabulary,
+)
 from search_index.indexer import Applied, IndexUnavailable
 from search_index.searcher import Engine, lexicon
-from search_index.synonyms import Thesaurus
+from search_index.synonyms import EQUIVALENTS, Thesaurus
 from search_index.workers import WriterDied
 
 __all__ = ["Applied", "Hit", "IndexUnavailable", "Results", "SearchDocument", "SearchIndex",
-           "ThemeTerms", "WriterDied"]
+           "ThemeTerms", "Vocabulary", "WriterDied"]
 
 T = TypeVar("T")
 
@@ -53,7 +60,8 @@ class SearchIndex:
     or the operating system raised, so the app can answer 503 and repair or retry.
     """
 
-    def __init__(self, root: str | Path, themes: Iterable[ThemeTerms] = ()) -> None:
+    def __init__(self, root: str | Path, themes: Iterable[ThemeTerms] = (),
+                 vocabulary: Vocabulary | None = None) -> None:
         self.root = Path(root)
         self._ix = None
         self._lock = threading.Lock()
@@ -63,13 +71,25 @@ class SearchIndex:
         #: Why the last write failed, until a write succeeds (so it is logged once).
         self._write_failure: str | None = None
         self._themes: tuple[ThemeTerms, ...] = tuple(themes)
+        self._vocabulary = vocabulary or Vocabulary()
         self._decompounder: Decompounder | None = None
-        self._engine = Engine(Thesaurus.build(self._themes), self._get_decompounder)
+        self._engine = Engine(self._thesaurus(), self._get_decompounder)
+
+    def _thesaurus(self) -> Thesaurus:
+        return Thesaurus.build(self._themes, (*EQUIVALENTS, *self._vocabulary.equal),
+                               self._vocabulary.english)
+
+    def set_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Give the editors' synonyms, abbreviations and English terms (query expansion only:
+        no rebuild is needed)."""
+        self._vocabulary = vocabulary
+        self._engine.thesaurus = self._thesaurus()
+        self._engine.clear()
 
     def set_themes(self, themes: Iterable[ThemeTerms]) -> None:
         """Give the themes' names and synonyms: query expansion and compound parts use them."""
         self._themes = tuple(themes)
-        self._engine.thesaurus = Thesaurus.build(self._themes)
+        self._engine.thesaurus = self._thesaurus()
         with self._lock:
             if self._decompounder is not None:
                 self._decompounder.add(self._theme_terms())

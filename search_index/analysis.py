@@ -17,7 +17,9 @@ Choices, and why:
   without them "uit huis geplaatst" and every negation break. Nothing is dropped.
 * **Diacritics are folded before stemming**, on both sides, so *clienten* meets *cliënten*.
 * **One term for 18-/18+.** ``18-/18+``, ``18+``, ``18-``, ``18min``, ``18plus``, ``18`` and
-  ``achttien`` index as ``achttien``; abbreviations such as ``JZ+``, ``OTS`` and ``pgb`` survive
+  ``achttien`` index as ``achttien``; so do ``18e``, ``18ste`` and ``achttiende``, and every other
+  number likewise (:mod:`search_index.numbers`: ``15jarigen`` = ``vijftien`` + ``jarig``);
+  abbreviations such as ``JZ+``, ``OTS`` and ``pgb`` survive
   the tokenizer and are never stemmed.
 
 Everything Whoosh sees is importable at module level: the schema, analyzers included, is pickled
@@ -34,10 +36,19 @@ from functools import lru_cache
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.lang.snowball.dutch import DutchStemmer
 
-#: ``18-/18+`` whole; ``18+`` or ``18-`` not followed by a letter (``18-jarige`` is two words);
-#: words with inner apostrophes (``foto's``) and a trailing ``+`` (``JZ+``). Hyphens split
-#: words, so ``jeugd-GGZ`` is ``jeugd`` + ``ggz`` and a query for ``GGZ`` finds it.
-TOKEN_PATTERN = r"\d+\s?-\s?/\s?\d+\s?\+|\d+[+\-](?![^\W_])|[^\W_]+(?:['’][^\W_]+)*\+?"
+from search_index.numbers import GLUED_TAILS, WORDS_PATTERN, number_term
+
+#: ``18-/18+`` whole; ``12-min`` and ``18-plus`` whole; a number glued to ``jarig``,
+#: ``plusser`` or ``minner`` apart from it (``15jarigen``, ``vijftienjarigen``,
+#: ``twaalfplussers``: the number, then the word); ``18+`` or ``18-`` not followed by a letter
+#: (``18-jarige`` is two words); words with inner apostrophes (``foto's``) and a trailing ``+``
+#: (``JZ+``). Hyphens split words, so ``jeugd-GGZ`` is ``jeugd`` + ``ggz`` and a query for
+#: ``GGZ`` finds it.
+TOKEN_PATTERN = (r"\d+\s?-\s?/\s?\d+\s?\+"
+                 r"|\d+\s?-\s?(?:min|plus)(?![^\W_])"
+                 rf"|(?i:\d+|{WORDS_PATTERN})(?=(?i:{GLUED_TAILS}))"
+                 r"|\d+[+\-](?![^\W_])"
+                 r"|[^\W_]+(?:['’][^\W_]+)*\+?")
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 #: Longer tokens are no Dutch word (the longest real ones are ~35 letters): dropped, so a
@@ -62,14 +73,23 @@ STEM_EXCEPTIONS = {
     "heet": "heet",                              # not "het"
     "opeens": "opeens",                          # not "open"
     "beleid": "beleid", "beleidsmakers": "beleidsmaker", "beleidsmaker": "beleidsmaker",
+    "weten": "weten", "weet": "weten", "wist": "weten",  # not "wet" (a law)
+    "gelden": "gelden", "geldt": "gelden",       # not "geld" (money)
+    "plaats": "plaats",                          # not "plat" (flat); = "plaatsen"
+    "raden": "raden",                            # not "rad" (= raad, a council)
 }
 
 #: Pairs that must never share a term; the analysis tests assert each of them.
 MUST_STAY_APART = (
     ("begeleiding", "beleid"), ("begeleider", "beleid"), ("gezin", "zin"),
     ("gemeente", "meen"), ("gesloten", "sloot"), ("mensen", "men"), ("namen", "nam"),
-    ("jongeren", "jong"), ("woning", "wonen"),
+    ("jongeren", "jong"), ("woning", "wonen"), ("weten", "wet"), ("gelden", "geld"),
+    ("plaats", "plat"), ("raden", "raad"),
 )
+
+#: Separable verbs: ``uitleggen`` is written "leg het uit", ``afhaken`` "haken af".
+PARTICLES = ("terug", "samen", "door", "over", "voor", "mee", "uit", "aan", "af", "op", "toe",
+             "in", "na")
 
 _STEMMER = DutchStemmer()
 _APOSTROPHES = str.maketrans("", "", "'’")
@@ -102,6 +122,9 @@ def index_term(token: str) -> str | None:
     compact = word.replace(" ", "")
     if compact in _EIGHTEEN_FORMS:
         return EIGHTEEN
+    number = number_term(compact, stem)
+    if number:
+        return number
     if word in ABBREVIATIONS or not word.isalpha():
         return word  # numbers, JZ+, codes: kept as typed
     if word in STEM_EXCEPTIONS:
@@ -110,10 +133,14 @@ def index_term(token: str) -> str | None:
 
 
 def stem(word: str) -> str:
-    """The Porter-style Snowball Dutch stem, with a trailing double consonant undoubled."""
+    """The Porter-style Snowball Dutch stem, with a trailing double consonant undoubled and
+    the ``s`` of an inflected ``z`` restored (``gezinshuizen`` → ``gezinshuis``, ``thuisloze``
+    → ``thuislos``, as ``thuisloos`` → ``thuislos``)."""
     result = _STEMMER.stem(word)
     if len(result) > 3 and result[-1] == result[-2] and result[-1] not in _VOWELS:
         result = result[:-1]
+    if result.endswith("z") and word.endswith(("ze", "zen")) and len(result) > 3:
+        result = result[:-1] + "s"
     return result
 
 

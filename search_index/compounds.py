@@ -28,6 +28,7 @@ NOT_A_PART = frozenset("""
     onze ooit over rond samen sinds soms tegen terug toch tussen uw veel voor vooral waar want
     weer wel welk welke zelf zich zijn zoals zonder zou zouden heel erg
     rijk loos lijk heid baar schap zaam matig waardig achtig vrij waard
+    rijke loze lozen lijke bare zame matige waardige achtige
     twee drie vier vijf zeven acht negen tien twaalf twintig dertig veertig vijftig honderd
     duizend
 """.split())

@@ -40,6 +40,22 @@ class ThemeTerms:
     slug: str
     name: str
     synonyms: tuple[str, ...] = ()
+    #: The theme's English name: an English search for it finds the theme's advice too.
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The search vocabulary editors keep as data (``themes/vocabulary/*.yaml``), given by the
+    app like the themes.
+
+    ``equal``: groups of words that mean the same (abbreviations and their spelled-out forms,
+    everyday and official words), used both ways. ``english``: an English word or phrase and
+    the Dutch words it stands for, used one way.
+    """
+
+    equal: tuple[tuple[str, ...], ...] = ()
+    english: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

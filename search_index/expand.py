@@ -4,11 +4,17 @@ For every query word the literal match is searched in title, summary and body (t
 BM25F-style per-field boosts) and, a lot lighter, in the compound ``parts`` field. Then, each
 ranked below the literal words:
 
-* equivalents and theme matches from the :class:`~search_index.synonyms.Thesaurus`;
-* for a word of 5+ letters that no advice contains: the corpus words one typo away, and failing
-  those, its compound parts (``pleegzorgbegeleider`` → ``pleegzorg`` + ``begeleider``).
+* equivalents, English terms and theme matches from the
+  :class:`~search_index.synonyms.Thesaurus`;
+* a compound's parts, wherever the advice writes them (``gezinshuisbegeleider`` finds "de
+  begeleider in het gezinshuis", ``crisisplaatsing`` finds "plaatsing in een crisis");
+* a hyphenated word also as one word and as its parts (``crisis-opvang`` finds ``crisisopvang``);
+* for a word of 5+ letters that no advice contains and the vocabulary does not know: the corpus
+  words one typo away, and failing those, its compound parts.
 
-Quoted phrases and excluded words are taken literally. Prefix (``pleeg*``) expansions are capped.
+Function words (:mod:`search_index.function_words`) are left out of a query that has other
+words. Quoted phrases and excluded words are taken literally. Prefix (``pleeg*``) expansions are
+capped.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from dataclasses import dataclass, field
 from whoosh import query as q
 from whoosh.reading import IndexReader
 
-from search_index.analysis import index_term
+from search_index.analysis import PARTICLES, index_term
 from search_index.compounds import Decompounder
+from search_index.function_words import is_function_word
 from search_index.query import Clause, ParsedQuery
+from search_index.scoring import ThemeBonus
 from search_index.spelling import MIN_TYPO_CHARS, Speller
 from search_index.synonyms import Expansion, Terms, Thesaurus
 
@@ -39,6 +47,13 @@ NAME_FILLERS = frozenset({"de", "het", "een", "en", "van", "voor", "of", "in", "
 #: Highlight weight of the reader's own words; expansions weigh 1.
 OWN_WORDS = 10
 MAX_TYPO_CANDIDATES = 3
+#: A compound's parts are searched apart only when the whole word is in fewer advice than
+#: this: otherwise the advice with the whole word fill the first pages anyway (parts rank
+#: below them), and the parts of a common compound (``jeugd`` + ``zorg``) are in nearly every
+#: advice, which made a new query at 10,000 advice several times slower.
+RARE_WHOLE = 20
+#: Particles of separable verbs, never highlighted on their own.
+PARTICLE_TERMS = frozenset(index_term(p) for p in PARTICLES)
 
 
 @dataclass
@@ -48,7 +63,11 @@ class Built:
     query: q.Query
     #: The same words without any expansion: advice it matches is ranked first.
     strict: q.Query | None = None
-    relaxed: q.Query | None = None  # any-word fallback for when no advice has every word
+    #: One query per required content word (or multi-word term): the partial-match fallback
+    #: counts how many of them an advice holds.
+    items: list[q.Query] = field(default_factory=list)
+    #: Whether a theme (tag or name) may stand in for a word somewhere in the query.
+    themes: bool = False
     #: What to highlight (a term, or a tuple of terms for a phrase) and how much it counts
     #: when choosing the passage: the user's own words much more than expansions.
     terms: dict[str | tuple[str, ...], int] = field(default_factory=dict)
@@ -73,42 +92,56 @@ class Expander:
     def build(self, parsed: ParsedQuery) -> Built:
         """The query for ``parsed``, which must not be empty."""
         built = Built(q.NullQuery)
-        items = self._items(parsed, built)
-        strict = [self._strict(item) for item in parsed.required]
+        content = any(not _function_item(item) for item in parsed.required)
+        items = self._items(parsed, built, content)
+        strict = [self._strict(item) for item in parsed.required
+                  if not (content and _function_item(item))]
         positive = _and(items)
         built.strict = _and(strict)
-        relaxed = Or(items) if len(items) > 1 else None
         if parsed.excluded:
             unwanted = Or([self.literal(c.terms, c.quoted) for c in parsed.excluded])
             positive = q.AndNot(positive, unwanted)
             built.strict = q.AndNot(built.strict, unwanted)
-            relaxed = q.AndNot(relaxed, unwanted) if relaxed is not None else None
-        built.query, built.relaxed = positive, relaxed
+            items = [q.AndNot(item, unwanted) for item in items]
+        built.query, built.items = positive, items
         return built
 
     def _strict(self, item: tuple[Clause, ...]) -> q.Query:
-        """The user's own words only: whole words (any inflection), no expansion, no parts."""
+        """The user's own words only: whole words (any inflection), no expansion, no parts
+        (a hyphenated word also written as one: ``crisis-opvang`` = ``crisisopvang``)."""
         alternatives = []
         for clause in item:
             if clause.prefix:
                 alternatives.append(self._prefix(clause, Built(q.NullQuery)))
-            else:
-                alternatives.append(self.literal(clause.terms, quoted=True))
+                continue
+            alternatives.append(self.literal(clause.terms, quoted=True))
+            joined = _joined(clause)
+            if joined:
+                alternatives.append(self.literal((joined,), quoted=True))
         return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
-    def _items(self, parsed: ParsedQuery, built: Built) -> list[q.Query]:
-        # Runs of single unquoted clauses may together form a key ("verlengde jeugdhulp").
+    def _items(self, parsed: ParsedQuery, built: Built, content: bool) -> list[q.Query]:
+        # Runs of single unquoted clauses may together form a key ("verlengde jeugdhulp",
+        # "Raad voor de Kinderbescherming", "care leavers"); function words outside such a
+        # key are left out when there are other words.
         items: list[q.Query] = []
         required = parsed.required
         i = 0
         while i < len(required):
             span = self._key_span(required, i)
+            if span and span[0] == i + 1:
+                items.append(self.clause(required[i][0], built))
+                i += 1
+                continue
             if span:
                 end, expansion = span
                 words = [self.clause(item[0], built, expand=False) for item in required[i:end]]
                 literal = words[0] if len(words) == 1 else q.And(words)
                 items.append(self._with_expansion(literal, expansion, built))
                 i = end
+                continue
+            if content and _function_item(required[i]):
+                i += 1
                 continue
             alternatives = [self.clause(c, built) for c in required[i]]
             items.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
@@ -128,14 +161,68 @@ class Expander:
         """One clause: literal, plus (unless quoted) its expansions, typos and compound parts."""
         if clause.prefix:
             return self._prefix(clause, built)
-        built.mark(clause.terms, OWN_WORDS)
+        if not _function_clause(clause):
+            built.mark(clause.terms, OWN_WORDS)
         literal = self.literal(clause.terms, clause.quoted)
         if clause.quoted or not expand:
             return literal
         expansion = self.thesaurus.get(clause.terms)
-        if clause.plain_word and not self._known(clause.terms[0]):
+        if len(clause.terms) > 1:
+            literal = self._hyphenated(clause, literal, built)
+            joined = _joined(clause)
+            expansion = expansion or (self.thesaurus.get((joined,)) if joined else None)
+        if clause.plain_word and not expansion and not self._known(clause.terms[0]):
             return self._unknown_word(clause, literal, built)
+        if clause.plain_word:
+            literal = self._with_parts(clause, literal, built)
         return self._with_expansion(literal, expansion, built) if expansion else literal
+
+    def _hyphenated(self, clause: Clause, phrase: q.Query, built: Built) -> q.Query:
+        """``crisis-opvang``: the phrase, the word written as one (``crisisopvang``), and
+        (below them) each part anywhere in the advice, each with its own expansions
+        (``pgb-budget``: ``pgb`` or ``persoonsgebonden budget``, and ``budget``)."""
+        alternatives = [phrase]
+        joined = _joined(clause)
+        if joined:
+            built.mark((joined,), OWN_WORDS)
+            alternatives.append(self.literal((joined,)))
+        parts = []
+        if joined and self._frequency(joined) >= RARE_WHOLE:
+            return Or(alternatives)
+        for word, term in zip(clause.words, clause.terms, strict=False):
+            part = Clause((term,), (word,), word)
+            if not _function_clause(part):
+                parts.append(self.clause(part, built))
+        if parts:
+            alternatives.append(_boosted(_and(parts), SPLIT_BOOST))
+        return Or(alternatives)
+
+    def _with_parts(self, clause: Clause, literal: q.Query, built: Built) -> q.Query:
+        """A compound (``gezinshuisbegeleider``) also matches advice that has its parts apart
+        ("begeleider in het gezinshuis"), ranked below the whole word."""
+        if not clause.words or self._frequency(clause.terms[0]) >= RARE_WHOLE:
+            return literal
+        terms = self._split(clause.words[0])
+        if not terms:
+            return literal
+        built.mark(tuple(t for t in terms if t not in PARTICLE_TERMS), phrase=False)
+        parts = q.And([self.literal((t,)) for t in terms])
+        return Or([literal, _boosted(parts, SPLIT_BOOST)])
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """The terms of a compound's two known parts, or of a separable verb (``uitleggen``:
+        ``uit`` + ``leggen``, as in "leg het uit"); ``()`` when it is neither."""
+        splits = self.decompounder.splits(word) if self.decompounder is not None else ()
+        if splits:
+            terms = tuple(t for t in (index_term(part) for part in splits[0]) if t)
+            return terms if len(terms) == 2 else ()
+        for particle in PARTICLES:
+            rest = word[len(particle):]
+            if word.startswith(particle) and len(rest) >= 4 and rest.isalpha():
+                term = index_term(rest)
+                if term and self._known(term):
+                    return (index_term(particle), term)
+        return ()
 
     def literal(self, terms: Terms, quoted: bool = False) -> q.Query:
         """These terms (a phrase when several) in title, summary, body and, unless ``quoted``,
@@ -148,21 +235,29 @@ class Expander:
         return Or(subs)
 
     def _with_expansion(self, literal: q.Query, expansion: Expansion, built: Built) -> q.Query:
+        """The literal words or their equivalents; the theme (its name, its tag) only adds to
+        the score of those, and finds advice on its own only when nothing else does
+        (:class:`~search_index.scoring.ThemeBonus`): advice *about* ``thuisloos`` before
+        advice that merely carries the theme wonen."""
         alternatives = [literal]
         for terms in expansion.equivalents:
             built.mark(terms)
             alternatives.append(_boosted(self.literal(terms), EQUIVALENT_BOOST))
+        theme: list[q.Query] = []
         for terms in expansion.theme_names:
             # All the name's content words, not the phrase: "Inspraak en participatie" is
             # about inspraak and participatie; a phrase check of "en" costs more than it adds.
             words = tuple(t for t in terms if t not in NAME_FILLERS) or terms
             built.mark(words, phrase=False)
-            alternatives.append(_boosted(_and([self.literal((t,)) for t in words]),
-                                         THEME_NAME_BOOST))
+            theme.append(_boosted(_and([self.literal((t,)) for t in words]), THEME_NAME_BOOST))
         if expansion.themes:
             tags = [q.Term("themes", slug) for slug in expansion.themes]
-            alternatives.append(q.ConstantScoreQuery(Or(tags), score=THEME_TAG_SCORE))
-        return Or(alternatives)
+            theme.append(q.ConstantScoreQuery(Or(tags), score=THEME_TAG_SCORE))
+        text = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+        if not theme:
+            return text
+        built.themes = True
+        return ThemeBonus([text, Or(theme)])
 
     def _unknown_word(self, clause: Clause, literal: q.Query, built: Built) -> q.Query:
         """A word no advice contains: try the corpus words one typo away, then its parts."""
@@ -178,12 +273,11 @@ class Expander:
                 if expansion:
                     corrected = self._with_expansion(corrected, expansion, built)
                 alternatives.append(_boosted(corrected, TYPO_BOOST))
-        if len(alternatives) == 1 and self.decompounder is not None:
-            splits = self.decompounder.splits(word)
-            if splits:
-                head, tail = splits[0]
-                terms = [t for t in (index_term(head), index_term(tail)) if t]
-                built.mark(tuple(terms), OWN_WORDS, phrase=False)
+        if len(alternatives) == 1:
+            terms = self._split(word)
+            if terms:
+                built.mark(tuple(t for t in terms if t not in PARTICLE_TERMS), OWN_WORDS,
+                           phrase=False)
                 parts = q.And([self.literal((t,)) for t in terms])
                 alternatives.append(_boosted(parts, SPLIT_BOOST))
         return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
@@ -204,6 +298,10 @@ class Expander:
         built.mark(tuple(found), OWN_WORDS, phrase=False)
         return Or([self.literal((term,), quoted=True) for term in found])
 
+    def _frequency(self, term: str) -> int:
+        """About how many advice hold ``term`` (the most of any full-text field)."""
+        return max(self.reader.doc_frequency(f, term) for f in FIELD_BOOSTS)
+
     def _known(self, term: str) -> bool:
         reader = self.reader
         return any(reader.doc_frequency(f, term) for f in (*FIELD_BOOSTS, "parts"))
@@ -217,6 +315,21 @@ class Or(q.Or):
     """
 
     matcher_type = q.Or.DEFAULT_MATCHER
+
+
+def _function_clause(clause: Clause) -> bool:
+    return clause.plain_word and len(clause.words) == 1 and is_function_word(clause.words[0])
+
+
+def _function_item(item: tuple[Clause, ...]) -> bool:
+    return all(_function_clause(clause) for clause in item)
+
+
+def _joined(clause: Clause) -> str | None:
+    """A hyphenated word written as one word (``Wmo-loket`` → ``wmoloket``), or None."""
+    if len(clause.words) < 2 or clause.quoted or not all(w.isalpha() for w in clause.words):
+        return None
+    return index_term("".join(clause.words))
 
 
 def _and(items: list[q.Query]) -> q.Query:

@@ -16,7 +16,8 @@ from search_index.codec import ArrayCodec
 #: Bump when the schema or the analysis changes: an index of another version is rebuilt.
 #: 2: own Dutch term filter (18+, abbreviations, stem exceptions) and the ``parts`` field.
 #: 3: positions and posting blocks stored as arrays (:class:`PositionArray`, ``codec``).
-SCHEMA_VERSION = 3
+#: 4: one term per number in digits or words (``18e`` = ``achttiende``), more stem exceptions.
+SCHEMA_VERSION = 4
 
 #: The codec every writer uses (see :mod:`search_index.codec`).
 CODEC = ArrayCodec()

@@ -7,7 +7,7 @@ generation into a ``{docnum: score}`` dict, and the query's ``Or``/``And``/``And
 dict merges and set operations. Whoosh stays the storage, the analyzer and the phrase checker.
 
 Only the query types :mod:`search_index.expand` builds are understood: ``Term``, ``Phrase``,
-``Or``, ``And``, ``AndNot``, ``ConstantScoreQuery`` and ``NullQuery``.
+``Or``, ``And``, ``AndNot``, ``ConstantScoreQuery``, ``NullQuery`` and our :class:`ThemeBonus`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,15 @@ CACHE_POSTINGS = 600_000
 UNSCORED_FIELDS = frozenset({"themes", "audience", "region", "year", "id"})
 
 Scores = dict[int, float]
+
+
+class ThemeBonus(q.Or):
+    """``[text, theme]``: advice matching ``text`` get the ``theme`` score on top. Whether
+    ``theme`` alone also matches is the :class:`Evaluator`'s choice (``themes_match``): a
+    search first asks for the words themselves, and lets the theme stand in for a word only
+    when that finds nothing."""
+
+    matcher_type = q.Or.DEFAULT_MATCHER
 
 
 class Postings:
@@ -121,9 +130,12 @@ class Postings:
 class Evaluator:
     """Scores a query against one reader, using (and filling) a generation's caches."""
 
-    def __init__(self, reader: IndexReader, postings: Postings) -> None:
+    def __init__(self, reader: IndexReader, postings: Postings,
+                 themes_match: bool = True) -> None:
         self.reader = reader
         self.postings = postings
+        #: Whether a :class:`ThemeBonus`'s theme matches on its own, or only adds to the score.
+        self.themes_match = themes_match
 
     def scores(self, query: q.Query) -> Scores:
         """``{docnum: score}`` of every matching document."""
@@ -146,7 +158,7 @@ class Evaluator:
         if isinstance(node, q.Term):
             boost = getattr(node, "boost", 1.0)
             return self.postings.term(self.reader, node.fieldname, node.text), boost
-        key = ("\0node", node)
+        key = ("\0node", self.themes_match, node)
         found = self.postings.cached(key)
         if found is None:
             found = self._eval_compound(node)
@@ -159,6 +171,13 @@ class Evaluator:
             return self._phrase(node), boost
         if isinstance(node, q.ConstantScoreQuery):
             return dict.fromkeys(self._eval(node.child)[0], 1.0), node.score
+        if isinstance(node, ThemeBonus):
+            text, theme = (self._eval(sub) for sub in node.subqueries)
+            if self.themes_match:
+                return _sum([text, theme]), boost
+            (scores, factor), (bonus, bonus_factor) = text, theme
+            return {d: s * factor + bonus.get(d, 0.0) * bonus_factor
+                    for d, s in scores.items()}, boost
         if isinstance(node, q.AndNot):
             scores, factor = self._eval(node.a)
             unwanted = self._eval(node.b)[0]

@@ -10,9 +10,8 @@ dropped with its generation as soon as the index changes.
 from __future__ import annotations
 
 import heapq
-import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
@@ -23,16 +22,17 @@ from whoosh.index import Index
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search_index.analysis import index_term, normalize_word
 from search_index.compounds import Decompounder
 from search_index.documents import Hit, Results
 from search_index.expand import Built, Expander, Or
 from search_index.facets import FacetSets
+from search_index.partial import find
 from search_index.query import parse
 from search_index.scoring import Evaluator, Postings
 from search_index.segments import SegmentCache
 from search_index.snippets import highlight
 from search_index.spelling import Lexicon, Speller
+from search_index.suggest import SAMPLE_DOCS, suggestion, surface_forms
 from search_index.synonyms import Thesaurus
 
 #: Finished results kept per index generation.
@@ -52,6 +52,7 @@ class Generation:
         self.results: OrderedDict[tuple, Results | list[Hit]] = OrderedDict()
         self._speller: Speller | None = None
         self._published: list | None = None
+        self._forms: dict[str, Counter] = {}
         self._lock = threading.Lock()
 
     def published(self, searcher: Searcher) -> list:
@@ -70,6 +71,22 @@ class Generation:
                 self._speller = Speller(self.segment_terms.lexicon(reader), lambda term: sum(
                     reader.doc_frequency(f, term) for f in ("title", "summary", "body")))
             return self._speller
+
+    def forms(self, searcher: Searcher, term: str) -> Counter:
+        """How the advice write an index term (for "Bedoelde je"), read from a few advice
+        that use it; cached for the generation."""
+        with self._lock:
+            found = self._forms.get(term)
+        if found is None:
+            postings = self.postings.term(searcher.reader(), "body", term) or \
+                self.postings.term(searcher.reader(), "title", term)
+            texts = [" ".join(searcher.stored_fields(d).get(f, "")
+                              for f in ("title", "summary", "body"))
+                     for d in sorted(postings)[:SAMPLE_DOCS]]
+            found = surface_forms(texts, term)
+            with self._lock:
+                self._forms[term] = found
+        return found
 
     def cached(self, key: tuple):
         with self._lock:
@@ -182,12 +199,13 @@ class Engine:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        found = evaluator.scores(built.query)
-        scores = _allowed(found, allowed)
-        if not scores and built.relaxed is not None:
+        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed)
+        if most:
             results.message = "partial"
-            found = evaluator.scores(built.relaxed)
-            scores = _allowed(found, allowed)
+        # Facets are counted before the filters (each as if its own selection were off), so
+        # they need what the words find without any filter.
+        found = scores if allowed is None else find(
+            searcher.reader(), generation.postings, built, None)[0]
         matched = set(scores)
         results.total = len(matched)
         # Counted before the filters: each facet as if its own selection were off.
@@ -202,15 +220,19 @@ class Engine:
                 # The user's own words first: expansions, parts and typos rank below them.
                 literal = (evaluator.docs(built.strict) & matched
                            if results.message is None and built.strict is not None else set())
-                tiers = [literal, matched - literal] if literal else [matched]
+                found = partial or [matched]
+                tiers = [literal, *(tier - literal for tier in found)] if literal else found
                 key = scores.__getitem__
             split = self.decompounder()
             split_fn = split.parts if split is not None else None
             results.hits = [
                 _hit(searcher.stored_fields(docnum), scores[docnum], built.terms, split_fn)
                 for docnum in _page(tiers, key, first, page_size)]
-        results.suggestion = _suggestion(text, built, results.total,
-                                         lambda: generation.speller(searcher))
+        if built.corrections or results.total == 0 or results.message == "partial":
+            results.suggestion = suggestion(
+                text, built.corrections, results.total, generation.speller(searcher),
+                lambda term: generation.forms(searcher, term),
+                lambda other: self._count(searcher, generation, other, filters))
         return results
 
     def browse(self, searcher: Searcher, generation: Generation, text: str,
@@ -238,6 +260,18 @@ class Engine:
                                                 page_size)]
         generation.store(key, results)
         return replace(results, hits=list(results.hits))
+
+    def _count(self, searcher: Searcher, generation: Generation, text: str, filters) -> int:
+        """How many advice ``text`` finds (with the partial-match fallback), for checking a
+        suggestion; no snippets, no suggestion of its own."""
+        parsed = parse(text)
+        if parsed.empty:
+            return 0
+        expander = Expander(searcher.reader(), self.thesaurus,
+                            lambda: generation.speller(searcher), self.decompounder())
+        built = expander.build(parsed)
+        allowed = generation.facets.allowed(filters)
+        return len(find(searcher.reader(), generation.postings, built, allowed)[0])
 
     def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
         """Advice like this one: its most telling words, and its themes, over the index."""
@@ -314,29 +348,6 @@ def _hit(stored: dict, score: float, terms: dict, split) -> Hit:
         highlight=snippet,
         score=float(score),
     )
-
-
-def _suggestion(text: str, built: Built, total: int, speller: Callable[[], Speller]) -> str | None:
-    """"Bedoelde je …?": the query with unknown words replaced by the corpus word one typo
-    away; when nothing at all is found, rare words (in at most one advice) are tried too."""
-    corrections = dict(built.corrections)
-    if total == 0:
-        vocabulary = speller()
-        for word in re.findall(r"[^\W\d_]{5,}", text):
-            term = index_term(word)
-            if word in corrections or not term or vocabulary.frequency(term) > 1:
-                continue
-            options = vocabulary.corrections(normalize_word(word), 1)
-            if options and options[0][1] and vocabulary.frequency(options[0][0]) >= 3:
-                corrections[word] = options[0][1]
-    if not corrections:
-        return None
-    suggestion = text
-    for typed, corrected in corrections.items():
-        suggestion = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _m, c=corrected: c,
-                            suggestion)
-    suggestion = " ".join(suggestion.split())
-    return suggestion if suggestion and suggestion != " ".join(text.split()) else None
 
 
 def _filters_key(filters: Mapping[str, object] | None) -> tuple:

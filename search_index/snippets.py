@@ -17,6 +17,7 @@ from functools import lru_cache
 from html import escape
 
 from search_index.analysis import EIGHTEEN, STEM_EXCEPTIONS, TOKEN_RE, index_term, normalize_word
+from search_index.numbers import digits_of
 
 #: Characters of context before the first match in a snippet.
 LEAD_CHARS = 50
@@ -130,7 +131,8 @@ def _finder(terms: frozenset[str]) -> re.Pattern | None:
     (the stemmer undoubles: ``jaren`` → ``jar``, and folds: ``cliënt`` → ``client``)."""
     patterns = set()
     for term in terms:
-        for form in (term, *_OTHER_FORMS.get(term, ())):
+        digits = digits_of(term)
+        for form in (term, *_OTHER_FORMS.get(term, ()), *((digits,) if digits else ())):
             patterns.add("".join(
                 f"[{_VOWELS[c]}]{{1,2}}" if c in _VOWELS else re.escape(c) for c in form[:4]))
     if not patterns:

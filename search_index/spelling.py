@@ -88,6 +88,11 @@ class Speller:
                     term = index_term(written)
                     if term and term != stem and term in self.terms:
                         found.setdefault(term, written)
+        # A typo in the first letter is rare, and "correcting" it mostly turns a word the
+        # collection lacks into another word (``makers`` → ``vakers``): only a swap of the
+        # first two letters is taken.
+        found = {term: written for term, written in found.items()
+                 if term[:1] == word[:1] or term[:2] == word[1::-1]}
         ranked = sorted(found.items(), key=lambda item: (-self.frequency(item[0]), item[0]))
         return ranked[:limit]
 

@@ -1,14 +1,17 @@
 """Query expansion: the words policymakers use, mapped to the words ExpEx wrote.
 
-Two sources, deliberately kept apart:
+Three sources, deliberately kept apart:
 
 * **Equivalents** (:data:`EQUIVALENTS`, curated here): abbreviations and official terms that mean
   exactly the same thing (``OTS`` = ``ondertoezichtstelling``). A query for one also matches the
   others, weighted a little below the literal words.
-* **Themes** (given by the app as :class:`ThemeTerms`): a theme's synonyms are *related*, not
-  equal (``gezinshuis`` is no ``crisisplaatsing``), so a query word that is a theme's name or
-  synonym is not expanded to the other synonyms. It also matches advice *tagged* with the theme,
-  and the theme's name, both well below literal matches.
+* **The editors' vocabulary** (given by the app as
+  :class:`~search_index.documents.Vocabulary`, from ``themes/vocabulary/*.yaml``): more
+  equivalents, and English terms with the Dutch words they stand for (one way).
+* **Themes** (given by the app as :class:`ThemeTerms`, with their English names): a theme's
+  synonyms are *related*, not equal (``gezinshuis`` is no ``crisisplaatsing``), so a query
+  word that is a theme's name or synonym is not expanded to the other synonyms. It also matches
+  advice *tagged* with the theme, and the theme's name, both well below literal matches.
 
 Keys and expansions are analyzed terms, so ``JeugdzorgPlus``, ``jeugdzorgplus`` and
 ``JEUGDZORGPLUS`` are one key, and ``18+`` is the key ``achttien``.
@@ -23,7 +26,8 @@ from dataclasses import dataclass, field
 from search_index.analysis import analyze
 from search_index.documents import ThemeTerms
 
-#: Groups of terms that mean the same. Keep it small and certain: a wrong entry here costs
+#: Groups of terms that mean the same, known to the library itself (the app adds the editors'
+#: longer list, ``themes/vocabulary/``). Keep it small and certain: a wrong entry here costs
 #: precision on every query that uses it.
 EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("OTS", "ondertoezichtstelling", "onder toezicht stelling", "onder toezicht gesteld"),
@@ -71,18 +75,28 @@ class Thesaurus:
 
     @classmethod
     def build(cls, themes: Iterable[ThemeTerms] = (),
-              equivalents: Iterable[Sequence[str]] = EQUIVALENTS) -> Thesaurus:
-        """Analyze every name, slug, synonym and equivalent once."""
+              equivalents: Iterable[Sequence[str]] = EQUIVALENTS,
+              english: Iterable[tuple[str, Sequence[str]]] = ()) -> Thesaurus:
+        """Analyze every name, slug, synonym, equivalent and English term once.
+
+        Equivalents work both ways; an English term only expands to its Dutch words (a Dutch
+        search is never expanded to English words no advice uses).
+        """
         same: dict[Terms, set[Terms]] = defaultdict(set)
         for group in equivalents:
             analyzed = {_key(text) for text in group} - {()}
             for key in analyzed:
                 same[key] |= analyzed - {key}
+        for text, dutch in english:
+            key = _key(text)
+            if key:
+                same[key] |= {_key(word) for word in dutch} - {(), key}
         tagged: dict[Terms, set[str]] = defaultdict(set)
         names: dict[str, Terms] = {}
         for theme in themes:
             names[theme.slug] = _key(theme.name)
-            for text in (theme.name, theme.slug.replace("-", " "), *theme.synonyms):
+            for text in (theme.name, theme.slug.replace("-", " "), theme.name_en,
+                         *theme.synonyms):
                 key = _key(text)
                 if key:
                     tagged[key].add(theme.slug)
