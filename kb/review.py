@@ -11,15 +11,35 @@ from kb.models import Advice, AdviceStatus, Revision
 S = AdviceStatus
 
 
-def feedback(advice: Advice) -> Revision | None:
-    """The editors' latest word to the writer: a request for changes or a withdrawal reason."""
+def status_change(advice: Advice) -> Revision | None:
+    """The revision that brought the advice into its current status.
+
+    Later revisions in the same status (a saved draft, an editor's edit, a rename) do not
+    change it; so the note shown with a status is always the one given with that very change,
+    never an older one from before (a stale withdrawal reason after a restore).
+    """
+    found = None
     for revision in reversed(advice.revisions):
-        if revision.status == S.SUBMITTED:
-            return None  # resubmitted after the feedback: the next word is the editors'
-        if (revision.status in (S.CHANGES_REQUESTED, S.WITHDRAWN) and revision.note
-                and revision.author_id != advice.owner_id):
-            return revision
-    return None
+        if revision.status != advice.status:
+            break
+        found = revision
+    return found
+
+
+def status_note(advice: Advice) -> Revision | None:
+    """The latest change of status, when whoever made it gave a note (editor or writer)."""
+    change = status_change(advice)
+    return change if change is not None and change.note else None
+
+
+def feedback(advice: Advice) -> Revision | None:
+    """The editors' word to the writer with the current status: a request for changes or a
+    withdrawal reason; None when the writer made the latest change of status themselves."""
+    note = status_note(advice)
+    if (note is None or note.status not in (S.CHANGES_REQUESTED, S.WITHDRAWN)
+            or note.author_id == advice.owner_id):
+        return None
+    return note
 
 
 def compare_base(advice: Advice) -> Revision | None:

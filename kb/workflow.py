@@ -20,6 +20,10 @@ The errors a step can raise, and the status a view answers with::
 A writer who asks to withdraw their own published advice withdraws it at once (one click, a
 reason optional): it is their story, and waiting for an editor would keep it public against
 their wish. The audit log and the editors' list of withdrawn advice show that the writer did it.
+
+That withdrawal is consent taken back, so it holds: only the writer can undo it
+(``restore_own``, from "Mijn adviezen"); editors are refused (:func:`consent_blocks`). An
+editor's own withdrawal is an editorial decision: editors undo it, the writer cannot.
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ STEPS: dict[str, Step] = {
     "edit": _step({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, None, EDITOR),
     "withdraw": _step({S.PUBLISHED}, S.WITHDRAWN, EDITOR),
     "restore": _step({S.WITHDRAWN}, S.PUBLISHED, EDITOR),
+    "restore_own": _step({S.WITHDRAWN}, S.PUBLISHED, OWNER),
     "rename_slug": _step({S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED, S.WITHDRAWN}, None,
                          EDITOR),
     "restore_revision": _step({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, None, EDITOR),
@@ -97,7 +102,16 @@ class WorkflowError(Exception):
 
 
 class NotAllowed(WorkflowError):
+    """403. ``reason`` names why, when a page should explain more than "no access":
+    ``"writer_withdrew"`` (only the writer may undo their withdrawal) or ``"editor_withdrew"``
+    (the editors withdrew it, so only they may put it back)."""
+
     status_code = 403
+
+    def __init__(self, action: str = "", reason: str = "") -> None:
+        super().__init__(action)
+        self.action = action
+        self.reason = reason
 
 
 class StateError(WorkflowError):
@@ -154,12 +168,52 @@ def may(actor: User | None, action: str, advice: Advice, check_status: bool = Tr
                    and has_role(actor, Role.CONTRIBUTOR))
     else:
         allowed = has_role(actor, Role.EDITOR)
+    if allowed and consent_blocks(actor, action, advice):
+        allowed = False
     return allowed and (not check_status or advice.status in step.sources)
+
+
+def withdrawal(advice: Advice) -> Revision | None:
+    """The revision that took the advice offline, while it is withdrawn (else None).
+
+    Later revisions of a withdrawn advice (an editor's edit, a rename) keep the status, so this
+    is the first revision of the last unbroken run of withdrawn ones, not simply the last one.
+    """
+    if advice.status != S.WITHDRAWN:
+        return None
+    found = None
+    for revision in reversed(advice.revisions):
+        if revision.status != S.WITHDRAWN:
+            break
+        found = revision
+    return found
+
+
+def withdrawn_by_writer(advice: Advice) -> bool:
+    """Whether the advice is offline because its writer took it off (their consent withdrawn)."""
+    taken = withdrawal(advice)
+    return bool(taken and advice.owner_id is not None and taken.author_id == advice.owner_id)
+
+
+def consent_blocks(actor: User, action: str, advice: Advice) -> str:
+    """Why this restore is not this person's to do ("" when it is; see the module docstring).
+
+    A writer's withdrawal can be undone by that writer only, also when they are an editor; an
+    editor's withdrawal by editors only.
+    """
+    if advice.status != S.WITHDRAWN or action not in ("restore", "restore_own"):
+        return ""
+    by_writer = withdrawn_by_writer(advice)
+    if action == "restore" and by_writer and actor.id != advice.owner_id:
+        return "writer_withdrew"
+    if action == "restore_own" and not by_writer:
+        return "editor_withdrew"
+    return ""
 
 
 def _guard(action: str, actor: User, advice: Advice, expected_revision: int | None = None) -> None:
     if not may(actor, action, advice, check_status=False):
-        raise NotAllowed(action)
+        raise NotAllowed(action, consent_blocks(actor, action, advice))
     if advice.status not in STEPS[action].sources:
         raise StateError(advice, "status")
     if expected_revision is not None and expected_revision != advice.revision:
@@ -272,6 +326,13 @@ def restore(session: Session, editor: User, advice: Advice,
     """Put a withdrawn advice back online, under the same URL."""
     _guard("restore", editor, advice, expected_revision)
     return _write(session, editor, advice, "restore", content_of(advice))
+
+
+def restore_own(session: Session, writer: User, advice: Advice,
+                expected_revision: int | None = None) -> Advice:
+    """The writer puts the advice they withdrew themselves back online, under the same URL."""
+    _guard("restore_own", writer, advice, expected_revision)
+    return _write(session, writer, advice, "restore_own", content_of(advice))
 
 
 def rename_slug(session: Session, editor: User, advice: Advice, new_slug: str,

@@ -73,7 +73,7 @@ def my_advice():
         .order_by(Advice.updated_at.desc(), Advice.id.desc())
     ).all()
     return render_template("contribute/my_advice.html", items=[
-        {"advice": item, "feedback": review.feedback(item)} for item in items])
+        {"advice": item, **_status_note(item)} for item in items])
 
 
 @bp.route("/mijn-adviezen/<int:advice_id>", methods=["GET", "POST"])
@@ -124,7 +124,26 @@ def withdraw(advice_id: int):
     return redirect(url_for(".my_advice"), code=303)
 
 
+@bp.post("/mijn-adviezen/<int:advice_id>/terugzetten")
+@require_role(Role.CONTRIBUTOR)
+def restore(advice_id: int):
+    """The writer puts back the advice they withdrew; only they can (see kb.workflow)."""
+    item = _own_advice_or_404(advice_id)
+    run(workflow.restore_own, current_user(), item, expected_revision())
+    flash("Je advies staat weer op de website, onder dezelfde link.")
+    return redirect(url_for(".advice", advice_id=item.id), code=303)
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _status_note(item: Advice) -> dict:
+    """The note of the latest change of status, and who wrote it (you, or an editor's name)."""
+    note = review.status_note(item)
+    by_me = note is not None and note.author_id == item.owner_id
+    return {"note": note, "note_by_me": by_me,
+            "note_by": None if note is None or by_me
+            else person_name(get_session(), note.author_id)}
 
 
 def _own_advice_or_404(advice_id: int) -> Advice:
@@ -175,6 +194,8 @@ def _view_page(item: Advice, errors: dict | None = None, reason: str = "", statu
         "contribute/view.html", advice=item, feedback=review.feedback(item),
         preview=preview_context(get_session(), content, item), errors=errors or {},
         reason=reason, can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
+        can_restore=workflow.may(current_user(), "restore_own", item),
+        withdrawn_by_me=workflow.withdrawn_by_writer(item),
     ), status
 
 

@@ -61,7 +61,7 @@ def queue():
         waiting=waiting,
         with_writer=listed(AdviceStatus.CHANGES_REQUESTED, Advice.updated_at.desc()),
         published=listed(AdviceStatus.PUBLISHED, Advice.updated_at.desc()),
-        withdrawn=[{"advice": a, "by_writer": _withdrawn_by_writer(a)}
+        withdrawn=[{"advice": a, "by_writer": workflow.withdrawn_by_writer(a)}
                    for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc())],
         query=query,
     )
@@ -229,11 +229,6 @@ def _back(item: Advice):
     return redirect(url_for(".review", advice_id=item.id), code=303)
 
 
-def _withdrawn_by_writer(item: Advice) -> bool:
-    last = item.revisions[-1] if item.revisions else None
-    return bool(last and item.owner_id and last.author_id == item.owner_id)
-
-
 def _review_page(item: Advice, errors: dict | None = None, values: dict | None = None,
                  status: int = 200):
     session = get_session()
@@ -252,7 +247,8 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         changes=content_changes(base.content, item.revisions[-1].content) if base else None,
         feedback=feedback(item),
         writer=person_name(session, item.owner_id),
-        withdrawn_by_writer=item.status == AdviceStatus.WITHDRAWN and _withdrawn_by_writer(item),
+        withdrawal=workflow.withdrawal(item),
+        withdrawn_by_writer=workflow.withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
         actions=actions,
         errors=errors or {},

@@ -61,7 +61,9 @@ def setup_blueprint(bp: Blueprint) -> None:
         return render_state_error(error)
 
     @bp.errorhandler(NotAllowed)
-    def not_allowed(_error: NotAllowed):
+    def not_allowed(error: NotAllowed):
+        if error.reason:  # a refusal that deserves its own explanation (e.g. consent)
+            return render_template("refused.html", reason=error.reason), 403
         return render_template("error.html", status=403), 403
 
 
