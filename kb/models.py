@@ -250,3 +250,23 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     ended_at: NaiveDatetime | None = None
+
+
+# --------------------------------------------------------------------------- issue 12: writers
+
+
+class KeptText(SQLModel, table=True):
+    """A form a writer sent while their login had ended, kept for a day after they log in again.
+
+    Without it the text was lost: the login page carries the typed fields, and after the new
+    login they wait here, for that account only, until the form page takes them back
+    (:mod:`kb.web.kept_text`). Rows older than :data:`kb.web.kept_text.KEPT_FOR` are deleted.
+    """
+
+    __tablename__ = "kept_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    url: str = Field(max_length=300)
+    fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)

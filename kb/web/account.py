@@ -28,6 +28,7 @@ from kb.accounts import AccountError
 from kb.auth import current_user, forget_login, login_user, logout_user, require_role
 from kb.db import get_session
 from kb.models import Role
+from kb.web import kept_text
 
 bp = Blueprint("account", __name__)
 
@@ -143,8 +144,9 @@ def login():
         return form({"form": "inactive"}, 403)
     ratelimit.clear(session, keys[0])
     login_user(user)
+    back = kept_text.keep_after_login(session, user)  # a form carried through this login
     session.commit()
-    return redirect(next_url or start_url(), code=303)
+    return redirect(back or next_url or start_url(), code=303)
 
 
 @bp.post("/uitloggen")

@@ -20,6 +20,8 @@ from kb.diffs import content_changes
 from kb.forms import BODY_TEMPLATE, AdviceForm, clean_note, name_choices
 from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
+from kb.web import kept_text
+from kb.web.kept_text import keeps_text
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -40,16 +42,23 @@ EDITABLE = (AdviceStatus.DRAFT, AdviceStatus.CHANGES_REQUESTED)
 
 
 @bp.route("/schrijven", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.CONTRIBUTOR)
 def write():
     """A new advice: preview, keep as a draft, or send to the editors straight away."""
     user = current_user()
     names = name_choices(user.display_names)
     if request.method == "GET":
+        kept = kept_text.taken(user)
+        if kept is not None:
+            return _write_page(AdviceForm.from_request(kept), names, notice="login",
+                               form_id=kept.get("form_id", "")[:64] or secrets.token_urlsafe(16))
         form = AdviceForm(body=BODY_TEMPLATE, display_name=next(iter(names)))
         return _write_page(form, names, form_id=secrets.token_urlsafe(16))
     form = AdviceForm.from_request(request.form)
     form_id = request.form.get("form_id", "")[:64]
+    if kept_text.form_refused():
+        return _write_page(form, names, form_id=form_id, notice="csrf", status=400)
     action = request.form.get("action")
     if action not in ("save", "submit"):
         return _preview(form, names, None, form_id=form_id)
@@ -77,6 +86,7 @@ def my_advice():
 
 
 @bp.route("/mijn-adviezen/<int:advice_id>", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.CONTRIBUTOR)
 def advice(advice_id: int):
     """The writer's own advice: the form while they hold the pen, else a read-only view."""
@@ -88,8 +98,15 @@ def advice(advice_id: int):
             raise StateError(item, "status")
         return _view_page(item)
     if request.method == "GET":
+        kept = kept_text.taken(user)
+        if kept is not None:  # back after a new login: the text as it was sent
+            return _write_page(AdviceForm.from_request(kept), names, advice=item,
+                               revision=kept_text.revision_of(kept, item), notice="login")
         return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
     form = AdviceForm.from_request(request.form)
+    if kept_text.form_refused():
+        return _write_page(form, names, advice=item, notice="csrf", status=400,
+                           revision=kept_text.revision_of(request.form, item))
     expected = expected_revision()
     action = request.form.get("action")
     if action not in ("save", "submit"):

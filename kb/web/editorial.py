@@ -19,7 +19,9 @@ from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
 from kb.models import Advice, AdviceStatus, Revision, Role
 from kb.review import compare_base, feedback, review_queue
+from kb.web import kept_text
 from kb.web.context import advice_url
+from kb.web.kept_text import keeps_text
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -134,6 +136,7 @@ def rename(advice_id: int):
 
 
 @bp.route("/advies/<int:advice_id>/bewerken", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.EDITOR)
 def edit(advice_id: int):
     """Edit the text; a colleague's save in between gives a side-by-side conflict page."""
@@ -143,8 +146,17 @@ def edit(advice_id: int):
     if not workflow.may(current_user(), "edit", item):
         raise workflow.StateError(item, "status")
     if request.method == "GET":
+        kept = kept_text.taken(current_user())
+        if kept is not None:  # back after a new login: the text as it was sent
+            return _edit_page(AdviceForm.from_request(kept), names, item, notice="login",
+                              revision=kept_text.revision_of(kept, item),
+                              note=kept.get("note", ""))
         return _edit_page(AdviceForm.from_content(content_of(item)), names, item)
     form = AdviceForm.from_request(request.form)
+    if kept_text.form_refused():
+        return _edit_page(form, names, item, notice="csrf", status=400,
+                          revision=kept_text.revision_of(request.form, item),
+                          note=request.form.get("note", ""))
     expected = expected_revision()
     note = request.form.get("note", "")
     if request.form.get("action") != "save":

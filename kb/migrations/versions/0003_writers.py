@@ -1,8 +1,7 @@
-"""Writers first: consent, redaction, groups, main theme.
+"""Writers first: text kept through a new login.
 
-Reserved for issue 12; this placeholder changes nothing until that work fills it in.
-(Placeholders were laid before the issues were built in parallel, so that each branch
-owns one revision of a single linear chain.)
+- ``kept_text``: a form sent while the writer's login had ended, carried through the login page
+  and kept for that account for a day, so that the form comes back with the text.
 
 Revision ID: 0003
 Revises: 0002
@@ -11,6 +10,9 @@ Create Date: 2026-12-05 02:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -18,8 +20,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "kept_text",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=300), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_kept_text_user_id", "kept_text", ["user_id"], unique=False)
+    op.create_index("ix_kept_text_created_at", "kept_text", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("kept_text")
