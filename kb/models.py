@@ -11,7 +11,16 @@ import enum
 from datetime import UTC, date, datetime
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, BigInteger, Column, FetchedValue, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    FetchedValue,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, Relationship, SQLModel
 
 #: The largest id any table can hold: PostgreSQL's ``integer`` (SQLite's goes higher). A larger
@@ -166,6 +175,10 @@ class IndexChange(SQLModel, table=True):
     #: one writer at a time commits ids in order.
     txid: int | None = Field(default=None, sa_column=Column(
         BigInteger, nullable=True, index=True, server_default=FetchedValue()))
+    #: A redaction (kb.redaction): the index must also forget the old text, which a plain
+    #: replace leaves in its files until segments merge; applying this row merges them all.
+    purge: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                        server_default=false()))
 
 
 class User(SQLModel, table=True):

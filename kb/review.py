@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from kb import privacy
 from kb.models import Advice, AdviceStatus, Revision
 
 S = AdviceStatus
@@ -64,3 +65,27 @@ def review_queue(session: Session) -> list[Advice]:
         select(Advice).where(Advice.status == S.SUBMITTED)
         .order_by(Advice.updated_at, Advice.id)
     ).all())
+
+
+def earlier_privacy_hints(advice: Advice) -> list[tuple[int, list[str]]]:
+    """Privacy hints that only earlier versions still hold: ``[(version, [kind, …]), …]``.
+
+    A detail taken out of the text stays in the history, where restoring an old version brings
+    it back; the editor's review says so, so that it can be wiped (:mod:`kb.redaction`).
+    Details the current text still has are left to the current privacy check.
+    """
+    revisions = list(advice.revisions)
+    if len(revisions) < 2:
+        return []
+    current = " ".join(str(revisions[-1].content.get(f) or "")
+                       for f in ("title", "summary", "body")).lower()
+    found = []
+    for revision in revisions[:-1]:
+        kinds: list[str] = []
+        for name in ("title", "summary", "body"):
+            for hint in privacy.check(str(revision.content.get(name) or "")):
+                if hint.text.lower() not in current and hint.kind not in kinds:
+                    kinds.append(hint.kind)
+        if kinds:
+            found.append((revision.number, kinds))
+    return found

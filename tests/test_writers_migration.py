@@ -50,11 +50,13 @@ def database_at_0002(empty_database_url: str, tmp_path: Path) -> str:
 
 def test_0003_upgrades_a_database_with_data_and_keeps_every_row(database_at_0002, tmp_path):
     before = dump(database_at_0002)
-    for table in ("user_account", "advice", "revision", "audit_entry"):
+    for table in ("user_account", "advice", "revision", "audit_entry", "index_change"):
         assert before[table], f"the fixture left {table} empty"
     migrate.upgrade(database_at_0002, THIS)
     assert dump(database_at_0002, like=before) == before
     assert dump(database_at_0002)["kept_text"] == []
+    changes = dump(database_at_0002)["index_change"]
+    assert changes and all(row["purge"] is False for row in changes)
 
     migrate.upgrade(database_at_0002)
     assert migrate.differences(database_at_0002) == []

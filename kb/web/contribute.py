@@ -22,6 +22,7 @@ from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
 from kb.web import kept_text
 from kb.web.kept_text import keeps_text
+from kb.web.redact_page import redact_page
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -149,6 +150,15 @@ def restore(advice_id: int):
     run(workflow.restore_own, current_user(), item, expected_revision())
     flash("Je advies staat weer op de website, onder dezelfde link.")
     return redirect(url_for(".advice", advice_id=item.id), code=303)
+
+
+@bp.route("/mijn-adviezen/<int:advice_id>/wissen", methods=["GET", "POST"])
+@require_role(Role.CONTRIBUTOR)
+def redact(advice_id: int):
+    """Wis uit de geschiedenis: the writer wipes a passage from every version of their advice."""
+    item = _own_advice_or_404(advice_id)
+    return redact_page(item, url_for(".redact", advice_id=item.id),
+                       url_for(".advice", advice_id=item.id))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -18,10 +18,11 @@ from kb.db import get_session
 from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
 from kb.models import Advice, AdviceStatus, Revision, Role
-from kb.review import compare_base, feedback, review_queue
+from kb.review import compare_base, earlier_privacy_hints, feedback, review_queue
 from kb.web import kept_text
 from kb.web.context import advice_url
 from kb.web.kept_text import keeps_text
+from kb.web.redact_page import redact_page
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -227,6 +228,15 @@ def restore_revision(advice_id: int, number: int):
     return redirect(url_for(".history", advice_id=item.id), code=303)
 
 
+@bp.route("/advies/<int:advice_id>/wissen", methods=["GET", "POST"])
+@require_role(Role.EDITOR)
+def redact(advice_id: int):
+    """Wis uit de geschiedenis: an editor wipes a passage from every version of an advice."""
+    item = _advice_or_404(advice_id)
+    return redact_page(item, url_for(".redact", advice_id=item.id),
+                       url_for(".history", advice_id=item.id))
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -260,6 +270,7 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         feedback=feedback(item),
         writer=person_name(session, item.owner_id),
         withdrawal=workflow.withdrawal(item),
+        earlier_hints=earlier_privacy_hints(item),
         withdrawn_by_writer=workflow.withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
         actions=actions,

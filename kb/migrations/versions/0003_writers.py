@@ -1,7 +1,9 @@
-"""Writers first: text kept through a new login.
+"""Writers first: text kept through a new login, redactions the search index follows.
 
 - ``kept_text``: a form sent while the writer's login had ended, carried through the login page
   and kept for that account for a day, so that the form comes back with the text.
+- ``index_change.purge``: a change from a redaction; every node's index then merges its
+  segments, so that the wiped text leaves its files too (existing rows: false).
 
 Revision ID: 0003
 Revises: 0002
@@ -32,7 +34,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_kept_text_user_id", "kept_text", ["user_id"], unique=False)
     op.create_index("ix_kept_text_created_at", "kept_text", ["created_at"], unique=False)
+    with op.batch_alter_table("index_change") as batch:
+        batch.add_column(sa.Column("purge", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("index_change") as batch:
+        batch.drop_column("purge")
     op.drop_table("kept_text")
