@@ -23,6 +23,7 @@ import yaml
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from kb import localtime
 from kb.advice import AdviceContent, content_of, published_advice, save_advice
 from kb.models import AUDIENCES, MAX_ID, Advice, AdviceStatus, OldSlug, Theme
 from kb.slugs import is_valid_slug, slugify
@@ -191,7 +192,7 @@ def parse_file(path: Path, known_themes: set[str], today: date) -> ParsedFile:
         except ValueError:
             problem(line_of("published"), f"bad date '{value}' (use YYYY-MM-DD)")
         else:
-            date_problem = published_problem(published, today or date.today())
+            date_problem = published_problem(published, today or localtime.today())
             if date_problem:
                 problem(line_of("published"), date_problem)
 
@@ -289,7 +290,7 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     a time, and writes them. The caller commits, or rolls back when there are problems (also
     when a file changed between the passes and no longer passes).
     """
-    today = today or date.today()
+    today = today or localtime.today()
     report = ImportReport()
     known = set(session.exec(select(Theme.slug)).all())
     files = list(dict.fromkeys(collect_paths(paths)))  # a file named twice is read once

@@ -29,12 +29,12 @@ editor's own withdrawal is an editorial decision: editors undo it, the writer ca
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import count
 
 from sqlmodel import Session, select
 
-from kb import audit
+from kb import audit, localtime
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.forms import AdviceForm, clean_note, name_choices
@@ -302,7 +302,7 @@ def publish(session: Session, editor: User, advice: Advice,
     _guard("publish", editor, advice, expected_revision)
     content = content_of(advice)
     if advice.published is None:
-        content = replace(content, published=date.today(),
+        content = replace(content, published=localtime.today(),
                           slug=_publication_slug(session, advice))
     return _write(session, editor, advice, "publish", content)
 

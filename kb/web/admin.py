@@ -6,9 +6,6 @@ Every change writes its audit row in the same transaction (see :mod:`kb.accounts
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import (
     Blueprint,
     Response,
@@ -27,25 +24,10 @@ from kb.accounts import AccountError
 from kb.auth import current_user, require_role
 from kb.db import get_session
 from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
-from kb.web.filters import long_date
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 AUDIT_PAGE_SIZE = 50
-try:
-    LOCAL_TIME: tzinfo = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # a system without time zone data: show UTC and say so
-    LOCAL_TIME = UTC
-
-
-@bp.app_template_filter("tijdstip")
-def local_time(value: datetime) -> str:
-    """A stored (naive UTC) time as Dutch people read it: "14 maart 2025, 09:30"."""
-    local = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
-    suffix = " UTC" if LOCAL_TIME is UTC else ""
-    return f"{long_date(local.date())}, {local:%H:%M}{suffix}"
-
-
 @bp.after_request
 def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from kb.advice import published_advice
+from kb.localtime import local_date
 from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
 from kb.themes import theme_map
 
@@ -97,7 +98,7 @@ def advice_context(session: Session, advice: Advice) -> dict:
             **advice_card(advice),
             "permalink": advice_url(advice, external=True),
             # Only a change after the first version counts as an update for readers.
-            "updated": _iso(advice.updated_at.date()) if advice.revision > 1 else None,
+            "updated": _iso(local_date(advice.updated_at)) if advice.revision > 1 else None,
             "audience": list(advice.audience),
             "language": advice.language,
             "toc": list(advice.toc),

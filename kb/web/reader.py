@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, redirect, render_template, request
 
+from kb import localtime
 from kb.db import get_session
 from kb.models import Advice, AdviceStatus
 from kb.web.context import (
@@ -44,7 +43,7 @@ def advice(advice_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(advice_url(item), code=301)
     context = advice_context(get_session(), item)
-    return render_template("advice.html", **context, today=date.today().isoformat())
+    return render_template("advice.html", **context, today=localtime.today().isoformat())
 
 
 @bp.get("/zoeken")
