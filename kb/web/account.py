@@ -25,7 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from kb import accounts, invites, ratelimit, search
 from kb.account_data import delete_account, export_data
 from kb.accounts import AccountError
-from kb.auth import current_user, forget_login, login_user, logout_user, require_role
+from kb.auth import (
+    current_user,
+    forget_login,
+    has_role,
+    login_user,
+    logout_user,
+    require_role,
+)
 from kb.db import get_session
 from kb.models import Role
 from kb.web import kept_text
@@ -48,8 +55,12 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def start_url() -> str:
-    """Where a writer starts after logging in: their advice, or their account."""
+def start_url(user=None) -> str:
+    """Where a person starts after logging in: editors and admins at the review queue (their
+    work), writers at their advice, else their account."""
+    user = user or current_user()
+    if has_role(user, Role.EDITOR) and "editorial.queue" in current_app.view_functions:
+        return url_for("editorial.queue")
     if "contribute.my_advice" in current_app.view_functions:
         return url_for("contribute.my_advice")
     return url_for("account.home")
@@ -146,7 +157,7 @@ def login():
     login_user(user)
     back = kept_text.keep_after_login(session, user)  # a form carried through this login
     session.commit()
-    return redirect(back or next_url or start_url(), code=303)
+    return redirect(back or next_url or start_url(user), code=303)
 
 
 @bp.post("/uitloggen")
@@ -209,7 +220,7 @@ def invite(token: str):
         session.rollback()
         forget_login()  # its login row went with the rollback
         return _invite_form(found, values, {"login": "taken"})
-    return redirect(start_url(), code=303)
+    return redirect(start_url(user), code=303)
 
 
 def _invite_form(found, values: dict, errors: dict):

@@ -80,6 +80,8 @@ def review(advice_id: int):
 @require_role(Role.EDITOR)
 def publish(advice_id: int):
     item = _advice_or_404(advice_id)
+    if request.form.get("step") == "check":  # the review page's button: ask first
+        return _confirm_page(item, "publish")
     run(workflow.publish, current_user(), item, expected_revision())
     flash("Het advies staat nu op de website en is te vinden met zoeken.")
     return _back(item)
@@ -104,6 +106,12 @@ def request_changes(advice_id: int):
 def withdraw(advice_id: int):
     item = _advice_or_404(advice_id)
     reason = request.form.get("reason", "")
+    if request.form.get("step") == "check":  # the review page's button: ask first
+        cleaned, problem = clean_note(reason)
+        if problem:
+            return _review_page(item, errors={"reason": problem}, values={"reason": cleaned},
+                                status=400)
+        return _confirm_page(item, "withdraw", reason=cleaned)
     try:
         run(workflow.withdraw, current_user(), item, reason, expected_revision())
     except InvalidInput as error:
@@ -277,6 +285,17 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         errors=errors or {},
         values=values or {},
     ), status
+
+
+def _confirm_page(item: Advice, action: str, reason: str = ""):
+    """"Weet je het zeker?" for a step that puts an advice online or takes it off; nothing
+    changes until its own form is sent. Refused as the step would be, if it is not possible."""
+    if not workflow.may(current_user(), action, item, check_status=False):
+        raise workflow.NotAllowed(action)
+    if not workflow.may(current_user(), action, item):
+        raise workflow.StateError(item, "status")
+    return render_template("editorial/confirm.html", advice=item, action=action, reason=reason,
+                           revision=expected_revision())
 
 
 def _edit_page(form: AdviceForm, names: dict, item: Advice, status: int = 200, **extra):
