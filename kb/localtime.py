@@ -9,7 +9,7 @@ fallback to UTC on a system without zone files: a wrong date would be worse than
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -30,3 +30,8 @@ def local_date(value: datetime) -> date:
 def today(now: datetime | None = None) -> date:
     """Today in Amsterdam (``now``: any aware or naive-UTC time, for a given moment)."""
     return local(now or datetime.now(UTC)).date()
+
+
+def utc_start_of(day: date) -> datetime:
+    """The stored (naive UTC) time at which this Amsterdam day begins, to filter on days."""
+    return datetime.combine(day, time(), ZONE).astimezone(UTC).replace(tzinfo=None)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 
 import pytest
+from sqlmodel import select
 
+from kb import workflow
 from kb.db import session_scope
-from kb.models import Advice, Role
+from kb.models import Advice, AuditEntry, Role
 from tests.conftest import TEST_PASSWORD
 from tests.workflow_fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.workflow_fixtures import S, hidden
@@ -97,3 +100,57 @@ def test_the_confirmation_is_refused_as_the_step_would_be(app, client, post, peo
 def status_of(app, advice_id: int) -> str:
     with app.app_context(), session_scope() as session:
         return session.get(Advice, advice_id).status
+
+
+# --------------------------------------------------------------------------- the audit log
+
+
+def test_the_audit_log_speaks_dutch_not_code(app, client, people, log_in, advice_by):
+    """The finding: the log showed `rename_slug` and `from_status: withdrawn; …`."""
+    advice = advice_by(S.WITHDRAWN)
+    with app.app_context(), session_scope() as session:
+        item = session.get(Advice, advice.id)
+        workflow.rename_slug(session, people.editor, item, "nieuw-adres", item.revision)
+    log_in(people.admin)
+    page = html.unescape(re.sub(r"<[^>]+>", "", client.get("/beheer/audit").get_data(
+        as_text=True)))
+    assert "heeft het webadres veranderd" in page
+    assert f"webadres veranderd van {advice.slug} naar nieuw-adres" in page
+    assert "van gepubliceerd naar ingetrokken" in page and "bericht: Verouderd." in page
+    assert "heeft gepubliceerd" in page and "van ingediend naar gepubliceerd" in page
+    for code in ("rename_slug", "from_status", "to_status", "old_slug", "revision:",
+                 "request_changes", "withdrawn"):
+        assert code not in page, code
+
+
+def test_the_audit_log_filters_by_person_action_and_period(app, client, people, log_in,
+                                                           advice_by):
+    advice_by(S.PUBLISHED)  # create + submit by the writer, publish by the editor
+    with app.app_context(), session_scope() as session:
+        for entry in session.exec(select(AuditEntry)).all():
+            entry.created_at = datetime(2025, 11, 25, 23, 30)  # 26 November in Amsterdam
+        session.add(AuditEntry(actor_id=people.editor.id, action="edit",
+                               created_at=datetime(2025, 12, 3, 9, 0), detail={}))
+    log_in(people.admin)
+
+    def rows(**query) -> int:
+        page = client.get("/beheer/audit", query_string=query).get_data(as_text=True)
+        return max(0, page.count("<tr>") - 1)  # minus the header row (no table: no rows)
+
+    assert rows() == 4
+    assert rows(wie="SCHRIJVERLOGIN") == 2  # create, submit
+    assert rows(wie="redacteurlogin") == 2  # publish, edit
+    assert rows(wie="redacteurlogin", actie="publish") == 1
+    assert rows(van="2025-11-26", tot="2025-11-26") == 3  # local days, both ends included
+    assert rows(van="2025-11-27") == 1
+    assert rows(tot="2025-11-25") == 0
+    assert rows(van="geen datum") == 4  # a date that is none is no filter
+    page = client.get("/beheer/audit?wie=niemand").get_data(as_text=True)
+    assert "Er is geen account met de inlognaam “niemand”." in page and rows(wie="niemand") == 0
+    # Paging keeps the filters.
+    with app.app_context(), session_scope() as session:
+        for _ in range(60):
+            session.add(AuditEntry(actor_id=people.editor.id, action="edit", detail={}))
+    page = client.get("/beheer/audit?wie=redacteurlogin&actie=edit").get_data(as_text=True)
+    assert "pagina 1 van 2" in page
+    assert "/beheer/audit?pagina=2&amp;wie=redacteurlogin&amp;actie=edit" in page

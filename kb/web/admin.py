@@ -6,6 +6,8 @@ Every change writes its audit row in the same transaction (see :mod:`kb.accounts
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -23,6 +25,7 @@ from kb import accounts, invites
 from kb.accounts import AccountError
 from kb.auth import current_user, require_role
 from kb.db import get_session
+from kb.localtime import utc_start_of
 from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -156,14 +159,12 @@ def account_role(user_id: int):
 @require_role(Role.ADMIN)
 def audit_log():
     session = get_session()
-    action = request.args.get("actie", "").strip()
+    action = request.args.get("actie", "").strip()[:40]
     page = request.args.get("pagina", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    query = select(AuditEntry)
-    count = select(func.count()).select_from(AuditEntry)
-    if action:
-        query = query.where(AuditEntry.action == action)
-        count = count.where(AuditEntry.action == action)
+    conditions, filters, unknown_person = _audit_filters(session, action)
+    query = select(AuditEntry).where(*conditions)
+    count = select(func.count()).select_from(AuditEntry).where(*conditions)
     total = session.exec(count).one()
     entries = session.exec(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
                            .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
@@ -175,7 +176,34 @@ def audit_log():
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     return render_template("admin/audit.html", entries=entries,
                            people=_accounts_by_id(session, ids), titles=titles,
-                           actions=actions, action=action, page=page, pages=pages, total=total)
+                           actions=actions, action=action, page=page, pages=pages, total=total,
+                           filters=filters, unknown_person=unknown_person,
+                           query={k: v for k, v in {**filters, "actie": action}.items() if v})
+
+
+def _audit_filters(session, action: str) -> tuple[list, dict[str, str], bool]:
+    """The audit log's filters: who (a login name), what (an action), when (local days, both
+    ends included). Returns the conditions, the values to show again, and whether the login
+    named no account (then nothing matches)."""
+    conditions = [AuditEntry.action == action] if action else []
+    who = request.args.get("wie", "").strip()[:40]
+    unknown = False
+    if who:
+        user_id = session.exec(select(User.id).where(
+            func.lower(User.login) == who.lower())).first()
+        unknown = user_id is None
+        conditions.append(AuditEntry.actor_id == (user_id if user_id is not None else -1))
+    shown = {"wie": who, "van": "", "tot": ""}
+    for name, end in (("van", False), ("tot", True)):
+        try:
+            day = date.fromisoformat(request.args.get(name, "").strip())
+        except ValueError:
+            continue
+        shown[name] = day.isoformat()
+        bound = utc_start_of(day + timedelta(days=1) if end else day)
+        conditions.append(AuditEntry.created_at < bound if end
+                          else AuditEntry.created_at >= bound)
+    return conditions, shown, unknown
 
 
 def _accounts_by_id(session, ids) -> dict[int, User]:
