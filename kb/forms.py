@@ -95,7 +95,9 @@ class AdviceForm:
         return cls(
             title=clean_line(form.get("title")),
             summary=clean_line(form.get("summary")),
-            themes=_unique(clean_line(v) for v in getlist("themes")),
+            # The "Hoofdthema" choice first, then the "Ook over" boxes (the writer's order).
+            themes=_unique(clean_line(v) for v in [form.get("main_theme") or "",
+                                                   *getlist("themes")] if clean_line(v)),
             region=clean_line(form.get("region")),
             audience=_unique(clean_line(v) for v in getlist("audience")),
             display_name=clean_line(form.get("display_name")),

@@ -41,7 +41,9 @@ def assert_form_kept(response, typed: dict) -> None:
     page = text_of(response)
     assert f'value="{typed["title"]}"' in page
     assert typed["body"] in page  # in the textarea
-    for theme in typed["themes"]:
+    main, *others = typed["themes"]
+    assert f'<option value="{main}" selected>' in page  # the Hoofdthema
+    for theme in others:
         assert f'value="{theme}" checked' in page
 
 
