@@ -11,7 +11,7 @@ from kb.db import session_scope
 from kb.forms import AdviceForm
 from kb.models import Advice
 from tests.workflow_fixtures import *  # noqa: F403  (the shared fixtures)
-from tests.workflow_fixtures import FORM, S, hidden
+from tests.workflow_fixtures import FORM, hidden
 
 
 def stored_themes(app, title: str) -> list[str]:
