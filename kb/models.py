@@ -283,3 +283,25 @@ class KeptText(SQLModel, table=True):
     url: str = Field(max_length=300)
     fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+
+
+class WriterGroup(SQLModel, table=True):
+    """A group of writers ("ExpEx Gelderland") that editors create: only its members may
+    publish under its name, and no account may take its name as a display name."""
+
+    __tablename__ = "writer_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class GroupMember(SQLModel, table=True):
+    """One writer in one group."""
+
+    __tablename__ = "group_member"
+
+    group_id: int = Field(foreign_key="writer_group.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    added_at: NaiveDatetime = Field(default_factory=utcnow)

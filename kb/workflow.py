@@ -38,6 +38,7 @@ from kb import audit, localtime
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.forms import AdviceForm, clean_note, name_choices
+from kb.groups import group_names
 from kb.models import (
     Advice,
     AdviceStatus,
@@ -246,7 +247,7 @@ def create_draft(session: Session, actor: User, form: AdviceForm, *, form_id: st
         earlier = created_with(session, actor, form_id)
         if earlier is not None:
             raise StateError(earlier, "done")
-    names = name_choices(actor.display_names)
+    names = name_choices(actor.display_names, groups=group_names(session, actor))
     _validate(session, form, names, complete=submit)
     content = form.content(names, slug=free_slug(session, form.title))
     status = S.SUBMITTED if submit else S.DRAFT
@@ -445,7 +446,8 @@ def known_themes(session: Session) -> set[str]:
 def names_for(session: Session, advice: Advice) -> dict[str, tuple[str, ...]]:
     """The names this advice may appear under: its writer's, its current ones, or anonymous."""
     owner = session.get(User, advice.owner_id) if advice.owner_id else None
-    return name_choices(owner.display_names if owner else (), advice.authors)
+    return name_choices(owner.display_names if owner else (), advice.authors,
+                        group_names(session, owner))
 
 
 def slug_taken(session: Session, slug: str, advice_id: int | None = None) -> bool:

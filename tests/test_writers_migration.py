@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from kb import migrate, workflow
+from kb import groups, migrate, workflow
 from kb.accounts import create_account
 from kb.db import session_scope
 from kb.forms import AdviceForm
@@ -32,6 +32,8 @@ def database_at_0002(empty_database_url: str, tmp_path: Path) -> str:
                                     display_name="Redactie", role="editor", actor=None,
                                     via="cli")
             session.add(KeptText(user_id=writer.id, url="/schrijven", fields=[["body", "x"]]))
+            group = groups.create_group(session, editor, "ExpEx Gelderland")
+            groups.add_member(session, editor, group, "schrijver")
         with session_scope() as session:
             writer, editor = session.get(User, writer.id), session.get(User, editor.id)
             advice = workflow.create_draft(session, writer, AdviceForm(
@@ -55,6 +57,7 @@ def test_0003_upgrades_a_database_with_data_and_keeps_every_row(database_at_0002
     migrate.upgrade(database_at_0002, THIS)
     assert dump(database_at_0002, like=before) == before
     assert dump(database_at_0002)["kept_text"] == []
+    assert dump(database_at_0002)["writer_group"] == []
     changes = dump(database_at_0002)["index_change"]
     assert changes and all(row["purge"] is False for row in changes)
 

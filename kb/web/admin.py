@@ -21,12 +21,12 @@ from flask import (
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import accounts, invites
+from kb import accounts, groups, invites
 from kb.accounts import AccountError
 from kb.auth import current_user, require_role
 from kb.db import get_session
 from kb.localtime import utc_start_of
-from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
+from kb.models import Advice, AuditEntry, Invite, Role, User, WriterGroup, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -211,3 +211,52 @@ def _accounts_by_id(session, ids) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids))).all()}
+
+
+# ------------------------------------------------------------------ writer groups
+
+@bp.get("/groepen")
+@require_role(Role.EDITOR)
+def group_list():
+    return _groups_page()
+
+
+@bp.post("/groepen")
+@require_role(Role.EDITOR)
+def group_create():
+    name = request.form.get("name", "")
+    return _group_step(lambda s: groups.create_group(s, current_user(), name),
+                       values={"name": name[:200]})
+
+
+@bp.post("/groepen/<int:group_id>/leden")
+@require_role(Role.EDITOR)
+def group_add_member(group_id: int):
+    group = get_session().get(WriterGroup, group_id) or abort(404)
+    login = request.form.get("login", "")
+    return _group_step(lambda s: groups.add_member(s, current_user(), group, login),
+                       values={"login": login[:200], "group_id": group_id})
+
+
+@bp.post("/groepen/<int:group_id>/leden/<int:user_id>/weg")
+@require_role(Role.EDITOR)
+def group_remove_member(group_id: int, user_id: int):
+    group = get_session().get(WriterGroup, group_id) or abort(404)
+    return _group_step(lambda s: groups.remove_member(s, current_user(), group, user_id))
+
+
+def _group_step(step, values: dict | None = None):
+    """Take one group step and commit, or show the page again with the Dutch reason (400)."""
+    session = get_session()
+    try:
+        step(session)
+    except groups.GroupError as error:
+        session.rollback()
+        return _groups_page({"group": error.code}, 400, **(values or {}))
+    session.commit()
+    return redirect(url_for("admin.group_list"), code=303)
+
+
+def _groups_page(errors: dict | None = None, status: int = 200, **values):
+    return render_template("admin/groups.html", groups=groups.all_groups(get_session()),
+                           errors=errors or {}, values=values), status

@@ -18,6 +18,7 @@ from kb.auth import current_user, require_role
 from kb.db import get_session
 from kb.diffs import content_changes
 from kb.forms import BODY_TEMPLATE, AdviceForm, clean_note, name_choices
+from kb.groups import group_names
 from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
 from kb.web import kept_text
@@ -48,7 +49,7 @@ EDITABLE = (AdviceStatus.DRAFT, AdviceStatus.CHANGES_REQUESTED)
 def write():
     """A new advice: preview, keep as a draft, or send to the editors straight away."""
     user = current_user()
-    names = name_choices(user.display_names)
+    names = name_choices(user.display_names, groups=group_names(get_session(), user))
     if request.method == "GET":
         kept = kept_text.taken(user)
         if kept is not None:
