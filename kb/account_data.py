@@ -20,7 +20,17 @@ from sqlmodel import Session, select
 from kb import audit, login_sessions, ratelimit
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
-from kb.models import Advice, AdviceStatus, AuditEntry, Invite, KeptText, LoginAttempt, User, utcnow
+from kb.models import (
+    Advice,
+    AdviceStatus,
+    AuditEntry,
+    GuardianConsent,
+    Invite,
+    KeptText,
+    LoginAttempt,
+    User,
+    utcnow,
+)
 
 DELETION_NOTE = "Account verwijderd"
 #: Statuses that stay as they are when the account is deleted; all others become withdrawn.
@@ -109,6 +119,7 @@ def delete_account(session: Session, user: User) -> Deletion:
         LoginAttempt.key == ratelimit.account_key(user.login)))
     login_sessions.erase_all(session, user)
     session.execute(delete(KeptText).where(KeptText.user_id == user.id))  # forms kept at login
+    session.execute(delete(GuardianConsent).where(GuardianConsent.user_id == user.id))
 
     user.login = DELETED_PREFIX + secrets.token_hex(8)
     user.password_hash = UNUSABLE_PASSWORD

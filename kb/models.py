@@ -305,3 +305,16 @@ class GroupMember(SQLModel, table=True):
     group_id: int = Field(foreign_key="writer_group.id", primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
     added_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class GuardianConsent(SQLModel, table=True):
+    """A writer younger than 16 (they said so at invite redemption), and when an editor
+    recorded that a parent or guardian consented (AVG art. 8, UAVG art. 5). Only the age band
+    is stored: a row means "under 16"; no row means 16 or older. Until ``given_at`` is set the
+    writer can write drafts but not send them (:mod:`kb.consent`)."""
+
+    __tablename__ = "guardian_consent"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    given_at: NaiveDatetime | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")

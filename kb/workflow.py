@@ -32,11 +32,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import count
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from kb import audit, localtime
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
+from kb.consent import needs_consent
 from kb.forms import AdviceForm, clean_note, name_choices
 from kb.groups import group_names
 from kb.models import (
@@ -171,6 +173,8 @@ def may(actor: User | None, action: str, advice: Advice, check_status: bool = Tr
         allowed = has_role(actor, Role.EDITOR)
     if allowed and consent_blocks(actor, action, advice):
         allowed = False
+    if allowed and action == "submit" and _waits_for_guardian(actor, advice):
+        allowed = False
     return allowed and (not check_status or advice.status in step.sources)
 
 
@@ -212,9 +216,18 @@ def consent_blocks(actor: User, action: str, advice: Advice) -> str:
     return ""
 
 
+def _waits_for_guardian(actor: User, advice: Advice) -> bool:
+    """A writer under 16 without a recorded guardian's consent (kb.consent): drafts only."""
+    session = object_session(advice) or object_session(actor)
+    return session is not None and needs_consent(session, actor)
+
+
 def _guard(action: str, actor: User, advice: Advice, expected_revision: int | None = None) -> None:
     if not may(actor, action, advice, check_status=False):
-        raise NotAllowed(action, consent_blocks(actor, action, advice))
+        reason = consent_blocks(actor, action, advice) or (
+            "guardian_consent" if action == "submit" and _waits_for_guardian(actor, advice)
+            else "")
+        raise NotAllowed(action, reason)
     if advice.status not in STEPS[action].sources:
         raise StateError(advice, "status")
     if expected_revision is not None and expected_revision != advice.revision:
@@ -243,6 +256,8 @@ def create_draft(session: Session, actor: User, form: AdviceForm, *, form_id: st
     """
     if not has_role(actor, Role.CONTRIBUTOR):
         raise NotAllowed("create")
+    if submit and needs_consent(session, actor):
+        raise NotAllowed("submit", "guardian_consent")
     if form_id:
         earlier = created_with(session, actor, form_id)
         if earlier is not None:

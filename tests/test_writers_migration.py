@@ -3,6 +3,7 @@ down, and the upgraded database serves the new rules at once. SQLite and Postgre
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from kb import groups, migrate, workflow
 from kb.accounts import create_account
 from kb.db import session_scope
 from kb.forms import AdviceForm
-from kb.models import Advice, KeptText, User
+from kb.models import Advice, GuardianConsent, KeptText, User
 from tests.test_migrations import dump, settings
 
 BEFORE, THIS = "0002", "0003"
@@ -34,6 +35,8 @@ def database_at_0002(empty_database_url: str, tmp_path: Path) -> str:
             session.add(KeptText(user_id=writer.id, url="/schrijven", fields=[["body", "x"]]))
             group = groups.create_group(session, editor, "ExpEx Gelderland")
             groups.add_member(session, editor, group, "schrijver")
+            session.add(GuardianConsent(user_id=writer.id, given_at=datetime(2026, 1, 5),
+                                        recorded_by_id=editor.id))
         with session_scope() as session:
             writer, editor = session.get(User, writer.id), session.get(User, editor.id)
             advice = workflow.create_draft(session, writer, AdviceForm(

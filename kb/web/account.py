@@ -22,7 +22,7 @@ from flask import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from kb import accounts, invites, ratelimit, search
+from kb import accounts, consent, invites, ratelimit, search
 from kb.account_data import delete_account, export_data
 from kb.accounts import AccountError
 from kb.auth import (
@@ -188,7 +188,7 @@ def invite(token: str):
     if state != invites.InviteState.OPEN:
         return _invite_problem(state.value)
 
-    values = {"login": "", "display_name": "", "name_choice": "own", "email": ""}
+    values = {"login": "", "display_name": "", "name_choice": "own", "email": "", "under_16": ""}
     if request.method == "GET":
         return render_template("account/invite.html", invite=found, values=values, errors={})
 
@@ -212,6 +212,8 @@ def invite(token: str):
     if not invites.claim(session, found, user):
         session.rollback()
         return _invite_problem("used")
+    if found.role == Role.CONTRIBUTOR and request.form.get("under_16"):
+        consent.mark_under_16(session, user)  # only the age band is kept
     login_user(user)
     try:
         session.commit()

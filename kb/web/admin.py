@@ -21,7 +21,7 @@ from flask import (
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import accounts, groups, invites
+from kb import accounts, consent, groups, invites
 from kb.accounts import AccountError
 from kb.auth import current_user, require_role
 from kb.db import get_session
@@ -260,3 +260,24 @@ def _group_step(step, values: dict | None = None):
 def _groups_page(errors: dict | None = None, status: int = 200, **values):
     return render_template("admin/groups.html", groups=groups.all_groups(get_session()),
                            errors=errors or {}, values=values), status
+
+
+# ------------------------------------------------------------------ guardians' consent
+
+@bp.get("/toestemming")
+@require_role(Role.EDITOR)
+def consent_list():
+    """Writers under 16 waiting for a recorded consent of a parent or guardian."""
+    return render_template("admin/consent.html", waiting=consent.waiting(get_session()),
+                           done=request.args.get("klaar") == "1")
+
+
+@bp.post("/toestemming/<int:user_id>")
+@require_role(Role.EDITOR)
+def consent_record(user_id: int):
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if not consent.record(session, current_user(), user):
+        abort(409)
+    session.commit()
+    return redirect(url_for("admin.consent_list", klaar=1), code=303)

@@ -12,7 +12,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from kb import review, workflow
+from kb import consent, review, workflow
 from kb.advice import content_of
 from kb.auth import current_user, require_role
 from kb.db import get_session
@@ -61,7 +61,7 @@ def write():
     form_id = request.form.get("form_id", "")[:64]
     if kept_text.form_refused():
         return _write_page(form, names, form_id=form_id, notice="csrf", status=400)
-    action = request.form.get("action")
+    action = _kept_as_draft_without_consent(request.form.get("action"), user)
     if action not in ("save", "submit"):
         return _preview(form, names, None, form_id=form_id)
     try:
@@ -110,7 +110,7 @@ def advice(advice_id: int):
         return _write_page(form, names, advice=item, notice="csrf", status=400,
                            revision=kept_text.revision_of(request.form, item))
     expected = expected_revision()
-    action = request.form.get("action")
+    action = _kept_as_draft_without_consent(request.form.get("action"), user)
     if action not in ("save", "submit"):
         return _preview(form, names, item, revision=expected)
     try:
@@ -163,6 +163,17 @@ def redact(advice_id: int):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _kept_as_draft_without_consent(action: str | None, user) -> str | None:
+    """A writer under 16 without a guardian's consent who presses "send": their text is kept
+    as a draft (never lost), and they are told why it did not go (kb.consent)."""
+    if action == "submit" and consent.needs_consent(get_session(), user):
+        flash("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "
+              "redactie sturen zodra de redactie de toestemming van je ouder of voogd heeft "
+              "vastgelegd.")
+        return "save"
+    return action
 
 
 def _status_note(item: Advice) -> dict:

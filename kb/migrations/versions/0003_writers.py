@@ -4,6 +4,8 @@
   and kept for that account for a day, so that the form comes back with the text.
 - ``writer_group`` and ``group_member``: groups editors create; only members write under a
   group's name, and no display name may claim it.
+- ``guardian_consent``: a writer under 16 (only the age band) and when an editor recorded a
+  parent's or guardian's consent; until then they cannot send advice to the editors.
 - ``index_change.purge``: a change from a redaction; every node's index then merges its
   segments, so that the wiped text leaves its files too (existing rows: false).
 
@@ -56,12 +58,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("group_id", "user_id"),
     )
     op.create_index("ix_group_member_user_id", "group_member", ["user_id"], unique=False)
+    op.create_table(
+        "guardian_consent",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("given_at", sa.DateTime(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"]),
+        sa.ForeignKeyConstraint(["recorded_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
     with op.batch_alter_table("index_change") as batch:
         batch.add_column(sa.Column("purge", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
 
 
 def downgrade() -> None:
+    op.drop_table("guardian_consent")
     op.drop_table("group_member")
     op.drop_table("writer_group")
     with op.batch_alter_table("index_change") as batch:
