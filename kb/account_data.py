@@ -20,7 +20,17 @@ from sqlmodel import Session, select
 from kb import audit, login_sessions, notifications, password_reset, ratelimit
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
-from kb.models import Advice, AdviceStatus, AuditEntry, Invite, LoginAttempt, User, utcnow
+from kb.models import (
+    Advice,
+    AdviceStatus,
+    AuditEntry,
+    GuardianConsent,
+    Invite,
+    KeptText,
+    LoginAttempt,
+    User,
+    utcnow,
+)
 
 DELETION_NOTE = "Account verwijderd"
 #: Statuses that stay as they are when the account is deleted; all others become withdrawn.
@@ -112,6 +122,8 @@ def delete_account(session: Session, user: User) -> Deletion:
     login_sessions.erase_all(session, user)
     notifications.erase_all(session, user)
     password_reset.erase_all(session, user)
+    session.execute(delete(KeptText).where(KeptText.user_id == user.id))  # forms kept at login
+    session.execute(delete(GuardianConsent).where(GuardianConsent.user_id == user.id))
 
     user.login = DELETED_PREFIX + secrets.token_hex(8)
     user.password_hash = UNUSABLE_PASSWORD

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kb import audit, login_sessions
+from kb import audit, groups, login_sessions
 from kb.auth import SCRYPT_N, hash_password, verify_password
 from kb.models import Role, User
 
@@ -145,7 +145,8 @@ def create_account(session: Session, *, login: str, password: str, display_name:
     errors = {
         "login": login_problem(login),
         "password": password_problem(password, repeat, login),
-        "display_name": display_name_problem(display_name, login),
+        "display_name": display_name_problem(display_name, login)
+        or ("group" if groups.claims_group_name(session, display_name) else None),
         "email": email_problem(email),
     }
     if role not in set(Role):
@@ -214,6 +215,8 @@ def change_password(session: Session, user: User, old: str, new: str, repeat: st
 def add_display_name(session: Session, user: User, name: str) -> None:
     name = clean_display_name(name)
     problem = display_name_problem(name, user.login)
+    if problem is None and groups.claims_group_name(session, name):
+        problem = "group"  # only a group's members write under its name, and not as their own
     if problem is None and name in user.display_names:
         problem = "exists"
     if problem is None and len(user.display_names) > MAX_DISPLAY_NAMES:

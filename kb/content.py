@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from kb import vocabulary
+from kb import localtime, vocabulary
 from kb.advice import AdviceContent, content_of, published_advice, save_advice
 from kb.models import MAX_ID, Advice, AdviceStatus, OldSlug, Theme
 from kb.slugs import is_valid_slug, slugify
@@ -222,7 +222,7 @@ def parse_file(path: Path, known_themes: set[str] | Known, today: date) -> Parse
         except ValueError:
             problem(line_of("published"), f"bad date '{value}' (use YYYY-MM-DD)")
         else:
-            date_problem = published_problem(published, today or date.today())
+            date_problem = published_problem(published, today or localtime.today())
             if date_problem:
                 problem(line_of("published"), date_problem)
 
@@ -320,7 +320,7 @@ def import_paths(session: Session, paths: Iterable[Path], today: date | None = N
     a time, and writes them. The caller commits, or rolls back when there are problems (also
     when a file changed between the passes and no longer passes).
     """
-    today = today or date.today()
+    today = today or localtime.today()
     report = ImportReport()
     known = Known.read(session)
     files = list(dict.fromkeys(collect_paths(paths)))  # a file named twice is read once

@@ -7,6 +7,7 @@ Pure and without HTML: the template escapes every piece of text and only adds ``
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,14 +15,24 @@ from dataclasses import dataclass
 FIELDS = ("title", "summary", "themes", "authors", "region", "audience", "slug", "published",
           "body")
 CONTEXT = 2
+#: A changed paragraph is shown word by word when at least this share of it stayed the same;
+#: below that, as the old paragraph removed and the new one added (easier to read).
+WORD_DIFF_MIN_SAME = 0.4
+#: The units of a word diff: a word or another character, with the white space after it (so
+#: that a shared space never splits one change in two).
+_TOKENS = re.compile(r"\s+|\w+\s*|[^\w\s]\s*")
+#: A piece of a word diff: ``("same" | "add" | "del", text)``.
+Part = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a body diff: ``same``, ``add``, ``del`` or ``gap`` (lines left out)."""
+    """One line of a body diff: ``same``, ``add``, ``del``, ``gap`` (lines left out), or
+    ``change`` (a paragraph changed in places: ``parts`` says which words went and came)."""
 
     kind: str
     text: str
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class FieldChange:
     old: str
     new: str
     lines: tuple[Line, ...] = ()
+    #: For a short text field changed in places: the word diff (else empty).
+    parts: tuple[Part, ...] = ()
 
 
 def _text(value: object) -> str:
@@ -51,8 +64,28 @@ def content_changes(old: Mapping | None, new: Mapping) -> list[FieldChange]:
         if before == after:
             continue
         lines = line_diff(before, after) if name == "body" else ()
-        changes.append(FieldChange(name, before, after, lines))
+        parts = (word_diff(before, after) or ()) if name in ("title", "summary") else ()
+        changes.append(FieldChange(name, before, after, lines, parts))
     return changes
+
+
+def word_diff(old: str, new: str) -> tuple[Part, ...] | None:
+    """The words removed and added within one paragraph; None when too little stayed the same
+    for a word diff to help (then show the old and the new paragraph whole)."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < WORD_DIFF_MIN_SAME:
+        return None
+    parts: list[Part] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(("same", "".join(a[i1:i2])))
+            continue
+        if tag in ("replace", "delete"):
+            parts.append(("del", "".join(a[i1:i2])))
+        if tag in ("replace", "insert"):
+            parts.append(("add", "".join(b[j1:j2])))
+    return tuple(parts)
 
 
 def line_diff(old: str, new: str, context: int = CONTEXT) -> tuple[Line, ...]:
@@ -66,15 +99,35 @@ def line_diff(old: str, new: str, context: int = CONTEXT) -> tuple[Line, ...]:
             if tag == "equal":
                 lines.extend(Line("same", text) for text in a[i1:i2])
                 continue
-            if tag in ("replace", "delete"):
+            if tag == "replace":
+                lines.extend(_changed(a[i1:i2], b[j1:j2]))
+                continue
+            if tag == "delete":
                 lines.extend(Line("del", text) for text in a[i1:i2])
-            if tag in ("replace", "insert"):
+            if tag == "insert":
                 lines.extend(Line("add", text) for text in b[j1:j2])
     return tuple(lines)
 
 
+def _changed(old: list[str], new: list[str]) -> list[Line]:
+    """Replaced lines: paired one by one and shown word by word where they are alike."""
+    lines: list[Line] = []
+    for index in range(max(len(old), len(new))):
+        before = old[index] if index < len(old) else None
+        after = new[index] if index < len(new) else None
+        parts = word_diff(before, after) if before and after else None
+        if parts is not None:
+            lines.append(Line("change", after, parts))
+            continue
+        if before is not None:
+            lines.append(Line("del", before))
+        if after is not None:
+            lines.append(Line("add", after))
+    return lines
+
+
 def summary(changes: list[FieldChange]) -> dict[str, int]:
     """How many body lines were added and removed, for a one-line overview."""
-    added = sum(1 for c in changes for line in c.lines if line.kind == "add")
-    removed = sum(1 for c in changes for line in c.lines if line.kind == "del")
+    added = sum(1 for c in changes for line in c.lines if line.kind in ("add", "change"))
+    removed = sum(1 for c in changes for line in c.lines if line.kind in ("del", "change"))
     return {"fields": len(changes), "added": added, "removed": removed}

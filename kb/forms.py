@@ -57,14 +57,16 @@ def has_writing(body: str) -> bool:
 
 
 def name_choices(display_names: Iterable[str],
-                 current_authors: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+                 current_authors: Iterable[str] = (),
+                 groups: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
     """The names an advice may be published under: form value → authors.
 
-    The writer's own display names, the advice's current authors (so an editor can keep the
-    names of imported advice as they are) and always "anoniem".
+    The writer's own display names, the names of the groups they are a member of
+    (:mod:`kb.groups`), the advice's current authors (so an editor can keep the names of
+    imported advice as they are) and always "anoniem".
     """
     choices: dict[str, tuple[str, ...]] = {}
-    for name in display_names:
+    for name in [*display_names, *groups]:
         if name and name.lower() != ANONYMOUS:
             choices.setdefault(name, (name,))
     current = tuple(current_authors)
@@ -94,7 +96,9 @@ class AdviceForm:
         return cls(
             title=clean_line(form.get("title")),
             summary=clean_line(form.get("summary")),
-            themes=_unique(clean_line(v) for v in getlist("themes")),
+            # The "Hoofdthema" choice first, then the "Ook over" boxes (the writer's order).
+            themes=_unique(clean_line(v) for v in [form.get("main_theme") or "",
+                                                   *getlist("themes")] if clean_line(v)),
             region=clean_line(form.get("region")),
             audience=_unique(clean_line(v) for v in getlist("audience")),
             display_name=clean_line(form.get("display_name")),

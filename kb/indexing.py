@@ -222,7 +222,7 @@ def apply_log(session: Session, index: SearchIndex, source: Source,
     horizon = max(applied.horizon, _xmin(session)) if postgres else None
     position = _position(session)
     rows = session.exec(
-        select(IndexChange.id, IndexChange.advice_id, position)
+        select(IndexChange.id, IndexChange.advice_id, position, IndexChange.purge)
         .where(position >= applied.horizon).order_by(IndexChange.id)
     ).all()
     seen = set(applied.seen)
@@ -242,9 +242,10 @@ def apply_log(session: Session, index: SearchIndex, source: Source,
             state = Applied(ours, horizon, tuple(r[0] for r in rows if r[2] >= horizon))
         else:
             state = Applied(ours, rows[-1][0] + 1)
-        ids = {advice_id for _, advice_id, _ in chunk if advice_id is not None}
+        ids = {row[1] for row in chunk if row[1] is not None}
         upserts, deletes = _documents(session, ids, source.to_document)
-        index.apply(upserts, deletes, state)
+        # A redaction's row: merge every segment, so that no file keeps the wiped words.
+        index.apply(upserts, deletes, state, purge=any(row[3] for row in chunk))
         written += len(ids)
     return written
 

@@ -11,7 +11,16 @@ import enum
 from datetime import UTC, date, datetime
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, BigInteger, Column, FetchedValue, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    FetchedValue,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, Relationship, SQLModel
 
 #: The largest id any table can hold: PostgreSQL's ``integer`` (SQLite's goes higher). A larger
@@ -171,6 +180,10 @@ class IndexChange(SQLModel, table=True):
     #: one writer at a time commits ids in order.
     txid: int | None = Field(default=None, sa_column=Column(
         BigInteger, nullable=True, index=True, server_default=FetchedValue()))
+    #: A redaction (kb.redaction): the index must also forget the old text, which a plain
+    #: replace leaves in its files until segments merge; applying this row merges them all.
+    purge: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                        server_default=false()))
 
 
 class User(SQLModel, table=True):
@@ -425,3 +438,56 @@ class AlertSubscription(SQLModel, table=True):
     #: ``{advice id: revision}`` already mailed within the look-back window, so a change that
     #: committed late is mailed once and a change already mailed is not mailed again.
     seen: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+# --------------------------------------------------------------------------- issue 12: writers
+
+
+class KeptText(SQLModel, table=True):
+    """A form a writer sent while their login had ended, kept for a day after they log in again.
+
+    Without it the text was lost: the login page carries the typed fields, and after the new
+    login they wait here, for that account only, until the form page takes them back
+    (:mod:`kb.web.kept_text`). Rows older than :data:`kb.web.kept_text.KEPT_FOR` are deleted.
+    """
+
+    __tablename__ = "kept_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    url: str = Field(max_length=300)
+    fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+
+
+class WriterGroup(SQLModel, table=True):
+    """A group of writers ("ExpEx Gelderland") that editors create: only its members may
+    publish under its name, and no account may take its name as a display name."""
+
+    __tablename__ = "writer_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True, index=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class GroupMember(SQLModel, table=True):
+    """One writer in one group."""
+
+    __tablename__ = "group_member"
+
+    group_id: int = Field(foreign_key="writer_group.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    added_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class GuardianConsent(SQLModel, table=True):
+    """A writer younger than 16 (they said so at invite redemption), and when an editor
+    recorded that a parent or guardian consented (AVG art. 8, UAVG art. 5). Only the age band
+    is stored: a row means "under 16"; no row means 16 or older. Until ``given_at`` is set the
+    writer can write drafts but not send them (:mod:`kb.consent`)."""
+
+    __tablename__ = "guardian_consent"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    given_at: NaiveDatetime | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")

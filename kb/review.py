@@ -6,20 +6,41 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from kb import privacy
 from kb.models import Advice, AdviceStatus, Revision
 
 S = AdviceStatus
 
 
-def feedback(advice: Advice) -> Revision | None:
-    """The editors' latest word to the writer: a request for changes or a withdrawal reason."""
+def status_change(advice: Advice) -> Revision | None:
+    """The revision that brought the advice into its current status.
+
+    Later revisions in the same status (a saved draft, an editor's edit, a rename) do not
+    change it; so the note shown with a status is always the one given with that very change,
+    never an older one from before (a stale withdrawal reason after a restore).
+    """
+    found = None
     for revision in reversed(advice.revisions):
-        if revision.status == S.SUBMITTED:
-            return None  # resubmitted after the feedback: the next word is the editors'
-        if (revision.status in (S.CHANGES_REQUESTED, S.WITHDRAWN) and revision.note
-                and revision.author_id != advice.owner_id):
-            return revision
-    return None
+        if revision.status != advice.status:
+            break
+        found = revision
+    return found
+
+
+def status_note(advice: Advice) -> Revision | None:
+    """The latest change of status, when whoever made it gave a note (editor or writer)."""
+    change = status_change(advice)
+    return change if change is not None and change.note else None
+
+
+def feedback(advice: Advice) -> Revision | None:
+    """The editors' word to the writer with the current status: a request for changes or a
+    withdrawal reason; None when the writer made the latest change of status themselves."""
+    note = status_note(advice)
+    if (note is None or note.status not in (S.CHANGES_REQUESTED, S.WITHDRAWN)
+            or note.author_id == advice.owner_id):
+        return None
+    return note
 
 
 def compare_base(advice: Advice) -> Revision | None:
@@ -44,3 +65,27 @@ def review_queue(session: Session) -> list[Advice]:
         select(Advice).where(Advice.status == S.SUBMITTED)
         .order_by(Advice.updated_at, Advice.id)
     ).all())
+
+
+def earlier_privacy_hints(advice: Advice) -> list[tuple[int, list[str]]]:
+    """Privacy hints that only earlier versions still hold: ``[(version, [kind, …]), …]``.
+
+    A detail taken out of the text stays in the history, where restoring an old version brings
+    it back; the editor's review says so, so that it can be wiped (:mod:`kb.redaction`).
+    Details the current text still has are left to the current privacy check.
+    """
+    revisions = list(advice.revisions)
+    if len(revisions) < 2:
+        return []
+    current = " ".join(str(revisions[-1].content.get(f) or "")
+                       for f in ("title", "summary", "body")).lower()
+    found = []
+    for revision in revisions[:-1]:
+        kinds: list[str] = []
+        for name in ("title", "summary", "body"):
+            for hint in privacy.check(str(revision.content.get(name) or "")):
+                if hint.text.lower() not in current and hint.kind not in kinds:
+                    kinds.append(hint.kind)
+        if kinds:
+            found.append((revision.number, kinds))
+    return found

@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kb.localtime import local_date
 from kb.models import Advice, Revision
 
 #: The fields whose change makes a new version (see the module docstring).
@@ -74,8 +75,9 @@ def versions(session: Session, advice: Advice) -> list[Version]:
 
 
 def version_date(advice: Advice, number: int, created_at: datetime) -> date:
-    """The date a version appeared (see :func:`version_time`)."""
-    return version_time(advice.published, number, created_at).date()
+    """The date a version appeared (see :func:`version_time`), as an Amsterdam calendar day like
+    every date the site shows."""
+    return local_date(version_time(advice.published, number, created_at))
 
 
 def version_time(published: date | None, number: int, created_at: datetime) -> datetime:

@@ -20,20 +20,27 @@ The errors a step can raise, and the status a view answers with::
 A writer who asks to withdraw their own published advice withdraws it at once (one click, a
 reason optional): it is their story, and waiting for an editor would keep it public against
 their wish. The audit log and the editors' list of withdrawn advice show that the writer did it.
+
+That withdrawal is consent taken back, so it holds: only the writer can undo it
+(``restore_own``, from "Mijn adviezen"); editors are refused (:func:`consent_blocks`). An
+editor's own withdrawal is an editorial decision: editors undo it, the writer cannot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import count
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
-from kb import audit, notifications, versions, vocabulary
+from kb import audit, localtime, notifications, versions, vocabulary
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
+from kb.consent import needs_consent
 from kb.forms import AdviceForm, clean_note, name_choices
+from kb.groups import group_names
 from kb.models import (
     Advice,
     AdviceStatus,
@@ -78,6 +85,7 @@ STEPS: dict[str, Step] = {
     "edit": _step({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, None, EDITOR),
     "withdraw": _step({S.PUBLISHED}, S.WITHDRAWN, EDITOR),
     "restore": _step({S.WITHDRAWN}, S.PUBLISHED, EDITOR),
+    "restore_own": _step({S.WITHDRAWN}, S.PUBLISHED, OWNER),
     "rename_slug": _step({S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED, S.WITHDRAWN}, None,
                          EDITOR),
     "restore_revision": _step({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, None, EDITOR),
@@ -99,7 +107,16 @@ class WorkflowError(Exception):
 
 
 class NotAllowed(WorkflowError):
+    """403. ``reason`` names why, when a page should explain more than "no access":
+    ``"writer_withdrew"`` (only the writer may undo their withdrawal) or ``"editor_withdrew"``
+    (the editors withdrew it, so only they may put it back)."""
+
     status_code = 403
+
+    def __init__(self, action: str = "", reason: str = "") -> None:
+        super().__init__(action)
+        self.action = action
+        self.reason = reason
 
 
 class StateError(WorkflowError):
@@ -156,12 +173,63 @@ def may(actor: User | None, action: str, advice: Advice, check_status: bool = Tr
                    and has_role(actor, Role.CONTRIBUTOR))
     else:
         allowed = has_role(actor, Role.EDITOR)
+    if allowed and consent_blocks(actor, action, advice):
+        allowed = False
+    if allowed and action == "submit" and _waits_for_guardian(actor, advice):
+        allowed = False
     return allowed and (not check_status or advice.status in step.sources)
+
+
+def withdrawal(advice: Advice) -> Revision | None:
+    """The revision that took the advice offline, while it is withdrawn (else None).
+
+    Later revisions of a withdrawn advice (an editor's edit, a rename) keep the status, so this
+    is the first revision of the last unbroken run of withdrawn ones, not simply the last one.
+    """
+    if advice.status != S.WITHDRAWN:
+        return None
+    found = None
+    for revision in reversed(advice.revisions):
+        if revision.status != S.WITHDRAWN:
+            break
+        found = revision
+    return found
+
+
+def withdrawn_by_writer(advice: Advice) -> bool:
+    """Whether the advice is offline because its writer took it off (their consent withdrawn)."""
+    taken = withdrawal(advice)
+    return bool(taken and advice.owner_id is not None and taken.author_id == advice.owner_id)
+
+
+def consent_blocks(actor: User, action: str, advice: Advice) -> str:
+    """Why this restore is not this person's to do ("" when it is; see the module docstring).
+
+    A writer's withdrawal can be undone by that writer only, also when they are an editor; an
+    editor's withdrawal by editors only.
+    """
+    if advice.status != S.WITHDRAWN or action not in ("restore", "restore_own"):
+        return ""
+    by_writer = withdrawn_by_writer(advice)
+    if action == "restore" and by_writer and actor.id != advice.owner_id:
+        return "writer_withdrew"
+    if action == "restore_own" and not by_writer:
+        return "editor_withdrew"
+    return ""
+
+
+def _waits_for_guardian(actor: User, advice: Advice) -> bool:
+    """A writer under 16 without a recorded guardian's consent (kb.consent): drafts only."""
+    session = object_session(advice) or object_session(actor)
+    return session is not None and needs_consent(session, actor)
 
 
 def _guard(action: str, actor: User, advice: Advice, expected_revision: int | None = None) -> None:
     if not may(actor, action, advice, check_status=False):
-        raise NotAllowed(action)
+        reason = consent_blocks(actor, action, advice) or (
+            "guardian_consent" if action == "submit" and _waits_for_guardian(actor, advice)
+            else "")
+        raise NotAllowed(action, reason)
     if advice.status not in STEPS[action].sources:
         raise StateError(advice, "status")
     if expected_revision is not None and expected_revision != advice.revision:
@@ -190,11 +258,13 @@ def create_draft(session: Session, actor: User, form: AdviceForm, *, form_id: st
     """
     if not has_role(actor, Role.CONTRIBUTOR):
         raise NotAllowed("create")
+    if submit and needs_consent(session, actor):
+        raise NotAllowed("submit", "guardian_consent")
     if form_id:
         earlier = created_with(session, actor, form_id)
         if earlier is not None:
             raise StateError(earlier, "done")
-    names = name_choices(actor.display_names)
+    names = name_choices(actor.display_names, groups=group_names(session, actor))
     _validate(session, form, names, complete=submit)
     content = form.content(names, slug=free_slug(session, form.title))
     status = S.SUBMITTED if submit else S.DRAFT
@@ -258,7 +328,7 @@ def publish(session: Session, editor: User, advice: Advice,
     _guard("publish", editor, advice, expected_revision)
     content = content_of(advice)
     if advice.published is None:
-        content = replace(content, published=date.today(),
+        content = replace(content, published=localtime.today(),
                           slug=_publication_slug(session, advice))
     return _write(session, editor, advice, "publish", content)
 
@@ -291,7 +361,7 @@ def restore(session: Session, editor: User, advice: Advice,
     """Put a withdrawn advice back online, under the same URL."""
     _guard("restore", editor, advice, expected_revision)
     advice = _write(session, editor, advice, "restore", content_of(advice))
-    advice.withdrawn_at, advice.withdrawal_reason, advice.replaced_by_id = None, "", None
+    _clear_tombstone(advice)
     return advice
 
 
@@ -309,6 +379,20 @@ def set_replacement(session: Session, editor: User, advice: Advice,
     advice.replaced_by_id = replacement_id
     audit.record(session, editor, "set_replacement", advice.id, replaced_by=replacement_id)
     session.flush()
+    return advice
+
+
+def _clear_tombstone(advice: Advice) -> None:
+    """Back online: what the 410 page said of the withdrawal no longer applies."""
+    advice.withdrawn_at, advice.withdrawal_reason, advice.replaced_by_id = None, "", None
+
+
+def restore_own(session: Session, writer: User, advice: Advice,
+                expected_revision: int | None = None) -> Advice:
+    """The writer puts the advice they withdrew themselves back online, under the same URL."""
+    _guard("restore_own", writer, advice, expected_revision)
+    advice = _write(session, writer, advice, "restore_own", content_of(advice))
+    _clear_tombstone(advice)
     return advice
 
 
@@ -459,7 +543,8 @@ def known_audiences(session: Session) -> set[str]:
 def names_for(session: Session, advice: Advice) -> dict[str, tuple[str, ...]]:
     """The names this advice may appear under: its writer's, its current ones, or anonymous."""
     owner = session.get(User, advice.owner_id) if advice.owner_id else None
-    return name_choices(owner.display_names if owner else (), advice.authors)
+    return name_choices(owner.display_names if owner else (), advice.authors,
+                        group_names(session, owner))
 
 
 def slug_taken(session: Session, slug: str, advice_id: int | None = None) -> bool:

@@ -227,10 +227,15 @@ class SearchIndex:
             indexer.write(self._index(), (), ids)
 
     def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[int],
-              applied: Applied) -> None:
-        """Write changes from the database's change log and record how far it got."""
+              applied: Applied, purge: bool = False) -> None:
+        """Write changes from the database's change log and record how far it got.
+
+        ``purge`` merges every segment: a replaced or deleted document otherwise stays in its
+        old segment's files (its words in the term list) until a merge happens to reach it.
+        """
         with self._writing():
-            indexer.write(self._index(), self._prepare(upserts), deletes, applied)
+            indexer.write(self._index(), self._prepare(upserts), deletes, applied,
+                          optimize=purge)
 
     def applied(self) -> Applied:
         """How far the live index has followed the change log."""

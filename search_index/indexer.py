@@ -210,7 +210,7 @@ def to_fields(doc: SearchDocument) -> dict:
 
 
 def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] = (),
-          applied: Applied | None = None) -> None:
+          applied: Applied | None = None, optimize: bool = False) -> None:
     """Replace and delete documents in one commit; cancel the writer on failure to free the lock.
 
     Writing is idempotent (delete or replace by id), so recording ``applied`` just after the
@@ -224,7 +224,7 @@ def write(ix: Index, upserts: Iterable[SearchDocument], deletes: Iterable[int] =
             writer.delete_by_term("id", str(advice_id))
         for doc in upserts:
             writer.update_document(**{k: v for k, v in to_fields(doc).items() if v is not None})
-        writer.commit()
+        writer.commit(optimize=optimize)
     except BaseException:
         _abandon(writer)
         raise

@@ -186,9 +186,9 @@ def test_the_audit_log_is_newest_first_filterable_and_paginated(app, client, log
     assert "56 regels" in page and "pagina 1 van 2" in page
     assert page.index("rol veranderd") < page.index("uitnodiging gemaakt")  # newest first
     assert "doener" in page
-    assert "invite_id: 54" in page and "invite_id: 0" not in page
+    assert "uitnodiging nr. 54" in page and "uitnodiging nr. 0<" not in page
     second = client.get("/beheer/audit?pagina=2").get_data(as_text=True)
-    assert "invite_id: 0" in second
+    assert "uitnodiging nr. 0<" in second
     filtered = client.get("/beheer/audit?actie=account.role").get_data(as_text=True)
     assert "1 regel" in filtered and "uitnodiging gemaakt</td>" not in filtered
 

@@ -299,10 +299,11 @@ def test_a_writer_cannot_point_the_tombstone_elsewhere(client, post, people, log
 
 
 def test_putting_an_advice_back_clears_its_tombstone(app, client, people, withdrawn):
+    """The writer withdrew it, so only the writer can put it back (issue 12)."""
     with app.app_context(), session_scope() as session:
         advice = session.get(Advice, withdrawn.id)
-        workflow.restore(session, session.get(type(people.editor), people.editor.id), advice,
-                         advice.revision)
+        workflow.restore_own(session, session.get(type(people.writer), people.writer.id),
+                             advice, advice.revision)
     assert client.get(f"/advies/{withdrawn.id}").status_code == 301
     with app.app_context(), session_scope() as session:
         advice = session.get(Advice, withdrawn.id)

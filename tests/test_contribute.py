@@ -52,7 +52,7 @@ def test_the_write_page_is_valid_html_with_labels_themes_and_a_writing_guide(cli
             continue
         assert field.get("id") in labels, field.attrib
     html = response.get_data(as_text=True)
-    assert "<legend>Thema’s" in html
+    assert '<label for="veld-themes">Hoofdthema' in html and "<legend>Ook over" in html
     assert "Pleegzorg betekent dat een kind of jongere tijdelijk" in html  # the theme's hint
     for section in ("Wat we zien", "Wat we adviseren", "Waarom"):
         assert f"<dt>{section}</dt>" in html
@@ -112,7 +112,7 @@ def test_preview_lists_what_is_missing_but_still_shows(client, post, write_form)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Voordat je het kunt insturen" in html
-    assert "Schrijf een korte samenvatting" in html and "Kies minstens één thema" in html
+    assert "Schrijf een korte samenvatting" in html and "Kies een hoofdthema" in html
     assert "Zo ziet je advies eruit" in html
 
 
@@ -205,7 +205,7 @@ def test_the_editors_feedback_is_only_shown_to_the_writer_not_the_public(client,
     ({"summary": "x" * 301}, "De samenvatting is te lang"),
     ({"summary": ""}, "Schrijf een korte samenvatting"),
     ({"themes": ["pleegzorg", "verzonnen-thema"]}, "Kies de thema’s uit de lijst."),
-    ({"themes": []}, "Kies minstens één thema."),
+    ({"themes": []}, "Kies een hoofdthema."),
     ({"region": "x" * 81}, "De regio is te lang"),
     ({"audience": ["iedereen"]}, "Kies uit de lijst voor wie je advies is."),
     ({"display_name": "Kim"}, "Kies een naam uit de lijst."),

@@ -93,6 +93,7 @@ EXPECTED = {
     "edit": ({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, EDITORS),
     "withdraw": ({S.PUBLISHED}, EDITORS),
     "restore": ({S.WITHDRAWN}, EDITORS),
+    "restore_own": ({S.WITHDRAWN}, {"writer"}),
     "rename_slug": ({S.SUBMITTED, S.CHANGES_REQUESTED, S.PUBLISHED, S.WITHDRAWN}, EDITORS),
     "restore_revision": ({S.SUBMITTED, S.PUBLISHED, S.WITHDRAWN}, EDITORS),
     "set_replacement": ({S.WITHDRAWN}, EDITORS),
@@ -110,10 +111,15 @@ CALLS = {
                                             a.revision),
     "withdraw": lambda s, who, a: workflow.withdraw(s, who, a, "", a.revision),
     "restore": lambda s, who, a: workflow.restore(s, who, a, a.revision),
+    "restore_own": lambda s, who, a: workflow.restore_own(s, who, a, a.revision),
     "rename_slug": lambda s, who, a: workflow.rename_slug(s, who, a, "nieuw-adres", a.revision),
     "restore_revision": lambda s, who, a: workflow.restore_revision(s, who, a, 1, a.revision),
     "set_replacement": lambda s, who, a: workflow.set_replacement(s, who, a, None),
 }
+
+#: The matrix's withdrawn advice was withdrawn by an editor, so it is not the writer's to put
+#: back (every combination of who withdrew and who restores: tests/test_consent.py).
+NOT_THEIRS = {("restore_own", S.WITHDRAWN): {"writer"}}
 
 
 def test_the_matrix_covers_every_step():
@@ -126,6 +132,7 @@ def test_every_step_is_allowed_or_refused_per_role_and_status(session, people, a
                                                               action, status):
     advice = advice_in(status)
     statuses, roles = EXPECTED[action]
+    roles = roles - NOT_THEIRS.get((action, status), set())
     for who in EVERYONE:
         actor = getattr(people, who)
         assert workflow.may(actor, action, advice) == (who in roles and status in statuses)

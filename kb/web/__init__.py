@@ -21,6 +21,7 @@ from kb.web import (
     feed,
     filters,
     health,
+    kept_text,
     mail,
     methods,
     notifications,
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
+    kept_text.init_app(app)  # after csrf: it acts on what the CSRF check marked
     session.init_app(app)
     methods.init_app(app)
     # Last: kept pages are looked up after the host and CSRF checks have run.

@@ -22,12 +22,20 @@ from flask import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from kb import accounts, invites, ratelimit, search
+from kb import accounts, consent, invites, ratelimit, search
 from kb.account_data import delete_account, export_data
 from kb.accounts import AccountError
-from kb.auth import current_user, forget_login, login_user, logout_user, require_role
+from kb.auth import (
+    current_user,
+    forget_login,
+    has_role,
+    login_user,
+    logout_user,
+    require_role,
+)
 from kb.db import get_session
 from kb.models import Role
+from kb.web import kept_text
 
 bp = Blueprint("account", __name__)
 
@@ -48,8 +56,12 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def start_url() -> str:
-    """Where a writer starts after logging in: their advice, or their account."""
+def start_url(user=None) -> str:
+    """Where a person starts after logging in: editors and admins at the review queue (their
+    work), writers at their advice, else their account."""
+    user = user or current_user()
+    if has_role(user, Role.EDITOR) and "editorial.queue" in current_app.view_functions:
+        return url_for("editorial.queue")
     if "contribute.my_advice" in current_app.view_functions:
         return url_for("contribute.my_advice")
     return url_for("account.home")
@@ -144,8 +156,9 @@ def login():
         return form({"form": "inactive"}, 403)
     ratelimit.clear(session, keys[0])
     login_user(user)
+    back = kept_text.keep_after_login(session, user)  # a form carried through this login
     session.commit()
-    return redirect(next_url or start_url(), code=303)
+    return redirect(back or next_url or start_url(user), code=303)
 
 
 @bp.post("/uitloggen")
@@ -176,7 +189,7 @@ def invite(token: str):
     if state != invites.InviteState.OPEN:
         return _invite_problem(state.value)
 
-    values = {"login": "", "display_name": "", "name_choice": "own", "email": ""}
+    values = {"login": "", "display_name": "", "name_choice": "own", "email": "", "under_16": ""}
     if request.method == "GET":
         return render_template("account/invite.html", invite=found, values=values, errors={})
 
@@ -200,6 +213,8 @@ def invite(token: str):
     if not invites.claim(session, found, user):
         session.rollback()
         return _invite_problem("used")
+    if found.role == Role.CONTRIBUTOR and request.form.get("under_16"):
+        consent.mark_under_16(session, user)  # only the age band is kept
     login_user(user)
     try:
         session.commit()
@@ -208,7 +223,7 @@ def invite(token: str):
         session.rollback()
         forget_login()  # its login row went with the rollback
         return _invite_form(found, values, {"login": "taken"})
-    return redirect(start_url(), code=303)
+    return redirect(start_url(user), code=303)
 
 
 def _invite_form(found, values: dict, errors: dict):

@@ -6,8 +6,7 @@ Every change writes its audit row in the same transaction (see :mod:`kb.accounts
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -22,30 +21,16 @@ from flask import (
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import accounts, invites
+from kb import accounts, consent, groups, invites
 from kb.accounts import AccountError
 from kb.auth import current_user, require_role
 from kb.db import get_session
-from kb.models import Advice, AuditEntry, Invite, Role, User, utcnow
-from kb.web.filters import long_date
+from kb.localtime import utc_start_of
+from kb.models import Advice, AuditEntry, Invite, Role, User, WriterGroup, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 AUDIT_PAGE_SIZE = 50
-try:
-    LOCAL_TIME: tzinfo = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # a system without time zone data: show UTC and say so
-    LOCAL_TIME = UTC
-
-
-@bp.app_template_filter("tijdstip")
-def local_time(value: datetime) -> str:
-    """A stored (naive UTC) time as Dutch people read it: "14 maart 2025, 09:30"."""
-    local = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
-    suffix = " UTC" if LOCAL_TIME is UTC else ""
-    return f"{long_date(local.date())}, {local:%H:%M}{suffix}"
-
-
 @bp.after_request
 def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
@@ -174,14 +159,12 @@ def account_role(user_id: int):
 @require_role(Role.ADMIN)
 def audit_log():
     session = get_session()
-    action = request.args.get("actie", "").strip()
+    action = request.args.get("actie", "").strip()[:40]
     page = request.args.get("pagina", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    query = select(AuditEntry)
-    count = select(func.count()).select_from(AuditEntry)
-    if action:
-        query = query.where(AuditEntry.action == action)
-        count = count.where(AuditEntry.action == action)
+    conditions, filters, unknown_person = _audit_filters(session, action)
+    query = select(AuditEntry).where(*conditions)
+    count = select(func.count()).select_from(AuditEntry).where(*conditions)
     total = session.exec(count).one()
     entries = session.exec(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
                            .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
@@ -193,7 +176,34 @@ def audit_log():
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     return render_template("admin/audit.html", entries=entries,
                            people=_accounts_by_id(session, ids), titles=titles,
-                           actions=actions, action=action, page=page, pages=pages, total=total)
+                           actions=actions, action=action, page=page, pages=pages, total=total,
+                           filters=filters, unknown_person=unknown_person,
+                           query={k: v for k, v in {**filters, "actie": action}.items() if v})
+
+
+def _audit_filters(session, action: str) -> tuple[list, dict[str, str], bool]:
+    """The audit log's filters: who (a login name), what (an action), when (local days, both
+    ends included). Returns the conditions, the values to show again, and whether the login
+    named no account (then nothing matches)."""
+    conditions = [AuditEntry.action == action] if action else []
+    who = request.args.get("wie", "").strip()[:40]
+    unknown = False
+    if who:
+        user_id = session.exec(select(User.id).where(
+            func.lower(User.login) == who.lower())).first()
+        unknown = user_id is None
+        conditions.append(AuditEntry.actor_id == (user_id if user_id is not None else -1))
+    shown = {"wie": who, "van": "", "tot": ""}
+    for name, end in (("van", False), ("tot", True)):
+        try:
+            day = date.fromisoformat(request.args.get(name, "").strip())
+        except ValueError:
+            continue
+        shown[name] = day.isoformat()
+        bound = utc_start_of(day + timedelta(days=1) if end else day)
+        conditions.append(AuditEntry.created_at < bound if end
+                          else AuditEntry.created_at >= bound)
+    return conditions, shown, unknown
 
 
 def _accounts_by_id(session, ids) -> dict[int, User]:
@@ -201,3 +211,73 @@ def _accounts_by_id(session, ids) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids))).all()}
+
+
+# ------------------------------------------------------------------ writer groups
+
+@bp.get("/groepen")
+@require_role(Role.EDITOR)
+def group_list():
+    return _groups_page()
+
+
+@bp.post("/groepen")
+@require_role(Role.EDITOR)
+def group_create():
+    name = request.form.get("name", "")
+    return _group_step(lambda s: groups.create_group(s, current_user(), name),
+                       values={"name": name[:200]})
+
+
+@bp.post("/groepen/<int:group_id>/leden")
+@require_role(Role.EDITOR)
+def group_add_member(group_id: int):
+    group = get_session().get(WriterGroup, group_id) or abort(404)
+    login = request.form.get("login", "")
+    return _group_step(lambda s: groups.add_member(s, current_user(), group, login),
+                       values={"login": login[:200], "group_id": group_id})
+
+
+@bp.post("/groepen/<int:group_id>/leden/<int:user_id>/weg")
+@require_role(Role.EDITOR)
+def group_remove_member(group_id: int, user_id: int):
+    group = get_session().get(WriterGroup, group_id) or abort(404)
+    return _group_step(lambda s: groups.remove_member(s, current_user(), group, user_id))
+
+
+def _group_step(step, values: dict | None = None):
+    """Take one group step and commit, or show the page again with the Dutch reason (400)."""
+    session = get_session()
+    try:
+        step(session)
+    except groups.GroupError as error:
+        session.rollback()
+        return _groups_page({"group": error.code}, 400, **(values or {}))
+    session.commit()
+    return redirect(url_for("admin.group_list"), code=303)
+
+
+def _groups_page(errors: dict | None = None, status: int = 200, **values):
+    return render_template("admin/groups.html", groups=groups.all_groups(get_session()),
+                           errors=errors or {}, values=values), status
+
+
+# ------------------------------------------------------------------ guardians' consent
+
+@bp.get("/toestemming")
+@require_role(Role.EDITOR)
+def consent_list():
+    """Writers under 16 waiting for a recorded consent of a parent or guardian."""
+    return render_template("admin/consent.html", waiting=consent.waiting(get_session()),
+                           done=request.args.get("klaar") == "1")
+
+
+@bp.post("/toestemming/<int:user_id>")
+@require_role(Role.EDITOR)
+def consent_record(user_id: int):
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if not consent.record(session, current_user(), user):
+        abort(409)
+    session.commit()
+    return redirect(url_for("admin.consent_list", klaar=1), code=303)

@@ -37,11 +37,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, request, session
 
+from kb import localtime
 from kb.changes import ChangeClock
 
 #: Blueprints whose pages are personal (the work area marks its own, see :func:`private_blueprint`).
@@ -164,7 +165,7 @@ def _key() -> tuple:
     environ = request.environ
     return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-            date.today().toordinal())
+            localtime.today().toordinal())
 
 
 def serve_kept() -> Response | None:

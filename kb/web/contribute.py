@@ -12,14 +12,18 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from kb import review, workflow
+from kb import consent, review, workflow
 from kb.advice import content_of
 from kb.auth import current_user, require_role
 from kb.db import get_session
 from kb.diffs import content_changes
 from kb.forms import BODY_TEMPLATE, AdviceForm, clean_note, name_choices
+from kb.groups import group_names
 from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
+from kb.web import kept_text
+from kb.web.kept_text import keeps_text
+from kb.web.redact_page import redact_page
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -40,17 +44,24 @@ EDITABLE = (AdviceStatus.DRAFT, AdviceStatus.CHANGES_REQUESTED)
 
 
 @bp.route("/schrijven", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.CONTRIBUTOR)
 def write():
     """A new advice: preview, keep as a draft, or send to the editors straight away."""
     user = current_user()
-    names = name_choices(user.display_names)
+    names = name_choices(user.display_names, groups=group_names(get_session(), user))
     if request.method == "GET":
+        kept = kept_text.taken(user)
+        if kept is not None:
+            return _write_page(AdviceForm.from_request(kept), names, notice="login",
+                               form_id=kept.get("form_id", "")[:64] or secrets.token_urlsafe(16))
         form = AdviceForm(body=BODY_TEMPLATE, display_name=next(iter(names)))
         return _write_page(form, names, form_id=secrets.token_urlsafe(16))
     form = AdviceForm.from_request(request.form)
     form_id = request.form.get("form_id", "")[:64]
-    action = request.form.get("action")
+    if kept_text.form_refused():
+        return _write_page(form, names, form_id=form_id, notice="csrf", status=400)
+    action = _kept_as_draft_without_consent(request.form.get("action"), user)
     if action not in ("save", "submit"):
         return _preview(form, names, None, form_id=form_id)
     try:
@@ -73,10 +84,11 @@ def my_advice():
         .order_by(Advice.updated_at.desc(), Advice.id.desc())
     ).all()
     return render_template("contribute/my_advice.html", items=[
-        {"advice": item, "feedback": review.feedback(item)} for item in items])
+        {"advice": item, **_status_note(item)} for item in items])
 
 
 @bp.route("/mijn-adviezen/<int:advice_id>", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.CONTRIBUTOR)
 def advice(advice_id: int):
     """The writer's own advice: the form while they hold the pen, else a read-only view."""
@@ -88,10 +100,17 @@ def advice(advice_id: int):
             raise StateError(item, "status")
         return _view_page(item)
     if request.method == "GET":
+        kept = kept_text.taken(user)
+        if kept is not None:  # back after a new login: the text as it was sent
+            return _write_page(AdviceForm.from_request(kept), names, advice=item,
+                               revision=kept_text.revision_of(kept, item), notice="login")
         return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
     form = AdviceForm.from_request(request.form)
+    if kept_text.form_refused():
+        return _write_page(form, names, advice=item, notice="csrf", status=400,
+                           revision=kept_text.revision_of(request.form, item))
     expected = expected_revision()
-    action = request.form.get("action")
+    action = _kept_as_draft_without_consent(request.form.get("action"), user)
     if action not in ("save", "submit"):
         return _preview(form, names, item, revision=expected)
     try:
@@ -126,7 +145,46 @@ def withdraw(advice_id: int):
     return redirect(url_for(".my_advice"), code=303)
 
 
+@bp.post("/mijn-adviezen/<int:advice_id>/terugzetten")
+@require_role(Role.CONTRIBUTOR)
+def restore(advice_id: int):
+    """The writer puts back the advice they withdrew; only they can (see kb.workflow)."""
+    item = _own_advice_or_404(advice_id)
+    run(workflow.restore_own, current_user(), item, expected_revision())
+    flash("Je advies staat weer op de website, onder dezelfde link.")
+    return redirect(url_for(".advice", advice_id=item.id), code=303)
+
+
+@bp.route("/mijn-adviezen/<int:advice_id>/wissen", methods=["GET", "POST"])
+@require_role(Role.CONTRIBUTOR)
+def redact(advice_id: int):
+    """Wis uit de geschiedenis: the writer wipes a passage from every version of their advice."""
+    item = _own_advice_or_404(advice_id)
+    return redact_page(item, url_for(".redact", advice_id=item.id),
+                       url_for(".advice", advice_id=item.id))
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _kept_as_draft_without_consent(action: str | None, user) -> str | None:
+    """A writer under 16 without a guardian's consent who presses "send": their text is kept
+    as a draft (never lost), and they are told why it did not go (kb.consent)."""
+    if action == "submit" and consent.needs_consent(get_session(), user):
+        flash("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "
+              "redactie sturen zodra de redactie de toestemming van je ouder of voogd heeft "
+              "vastgelegd.")
+        return "save"
+    return action
+
+
+def _status_note(item: Advice) -> dict:
+    """The note of the latest change of status, and who wrote it (you, or an editor's name)."""
+    note = review.status_note(item)
+    by_me = note is not None and note.author_id == item.owner_id
+    return {"note": note, "note_by_me": by_me,
+            "note_by": None if note is None or by_me
+            else person_name(get_session(), note.author_id)}
 
 
 def _own_advice_or_404(advice_id: int) -> Advice:
@@ -179,6 +237,8 @@ def _view_page(item: Advice, errors: dict | None = None, reason: str = "",
         preview=preview_context(get_session(), content, item), errors=errors or {},
         reason=reason, public_reason=public_reason,
         can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
+        can_restore=workflow.may(current_user(), "restore_own", item),
+        withdrawn_by_me=workflow.withdrawn_by_writer(item),
     ), status
 
 

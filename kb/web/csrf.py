@@ -7,7 +7,7 @@ import secrets
 
 from flask import Flask, abort, request, session
 
-from kb.web import caching
+from kb.web import caching, kept_text
 from kb.web.health import is_probe
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -51,4 +51,7 @@ def check_csrf() -> None:
     expected = session.get(FIELD)
     sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        if kept_text.is_text_form():  # the form comes back with its text instead of a bare 400
+            kept_text.refuse("csrf")
+            return
         abort(400, description="csrf")

@@ -21,8 +21,11 @@ from kb.db import get_session
 from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
 from kb.models import MAX_ID, Advice, AdviceStatus, Revision, Role
-from kb.review import compare_base, feedback, review_queue
+from kb.review import compare_base, earlier_privacy_hints, feedback, review_queue
+from kb.web import kept_text
 from kb.web.context import advice_url, page_of, paging_links
+from kb.web.kept_text import keeps_text
+from kb.web.redact_page import redact_page
 from kb.web.workspace import (
     aids_context,
     expected_revision,
@@ -79,7 +82,7 @@ def queue():
         published=published,
         published_total=published_total,
         paging=paging_links(paging, **({"q": query} if query else {})),
-        withdrawn=[{"advice": a, "by_writer": _withdrawn_by_writer(a)}
+        withdrawn=[{"advice": a, "by_writer": workflow.withdrawn_by_writer(a)}
                    for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc())],
         query=query,
     )
@@ -95,6 +98,8 @@ def review(advice_id: int):
 @require_role(Role.EDITOR)
 def publish(advice_id: int):
     item = _advice_or_404(advice_id)
+    if request.form.get("step") == "check":  # the review page's button: ask first
+        return _confirm_page(item, "publish")
     run(workflow.publish, current_user(), item, expected_revision())
     flash("Het advies staat nu op de website en is te vinden met zoeken.")
     return _back(item)
@@ -119,6 +124,12 @@ def request_changes(advice_id: int):
 def withdraw(advice_id: int):
     item = _advice_or_404(advice_id)
     reason = request.form.get("reason", "")
+    if request.form.get("step") == "check":  # the review page's button: ask first
+        cleaned, problem = clean_note(reason)
+        if problem:
+            return _review_page(item, errors={"reason": problem}, values={"reason": cleaned},
+                                status=400)
+        return _confirm_page(item, "withdraw", reason=cleaned)
     try:
         run(workflow.withdraw, current_user(), item, reason, expected_revision())
     except InvalidInput as error:
@@ -152,6 +163,7 @@ def rename(advice_id: int):
 
 
 @bp.route("/advies/<int:advice_id>/bewerken", methods=["GET", "POST"])
+@keeps_text
 @require_role(Role.EDITOR)
 def edit(advice_id: int):
     """Edit the text; a colleague's save in between gives a side-by-side conflict page."""
@@ -161,8 +173,17 @@ def edit(advice_id: int):
     if not workflow.may(current_user(), "edit", item):
         raise workflow.StateError(item, "status")
     if request.method == "GET":
+        kept = kept_text.taken(current_user())
+        if kept is not None:  # back after a new login: the text as it was sent
+            return _edit_page(AdviceForm.from_request(kept), names, item, notice="login",
+                              revision=kept_text.revision_of(kept, item),
+                              note=kept.get("note", ""))
         return _edit_page(AdviceForm.from_content(content_of(item)), names, item)
     form = AdviceForm.from_request(request.form)
+    if kept_text.form_refused():
+        return _edit_page(form, names, item, notice="csrf", status=400,
+                          revision=kept_text.revision_of(request.form, item),
+                          note=request.form.get("note", ""))
     expected = expected_revision()
     note = request.form.get("note", "")
     change_note = request.form.get("change_note", "")
@@ -253,6 +274,15 @@ def restore_revision(advice_id: int, number: int):
     return redirect(url_for(".history", advice_id=item.id), code=303)
 
 
+@bp.route("/advies/<int:advice_id>/wissen", methods=["GET", "POST"])
+@require_role(Role.EDITOR)
+def redact(advice_id: int):
+    """Wis uit de geschiedenis: an editor wipes a passage from every version of an advice."""
+    item = _advice_or_404(advice_id)
+    return redact_page(item, url_for(".redact", advice_id=item.id),
+                       url_for(".history", advice_id=item.id))
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -277,11 +307,6 @@ def _back(item: Advice):
     return redirect(url_for(".review", advice_id=item.id), code=303)
 
 
-def _withdrawn_by_writer(item: Advice) -> bool:
-    last = item.revisions[-1] if item.revisions else None
-    return bool(last and item.owner_id and last.author_id == item.owner_id)
-
-
 def _review_page(item: Advice, errors: dict | None = None, values: dict | None = None,
                  status: int = 200):
     session = get_session()
@@ -300,7 +325,9 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         changes=content_changes(base.content, item.revisions[-1].content) if base else None,
         feedback=feedback(item),
         writer=person_name(session, item.owner_id),
-        withdrawn_by_writer=item.status == AdviceStatus.WITHDRAWN and _withdrawn_by_writer(item),
+        withdrawal=workflow.withdrawal(item),
+        earlier_hints=earlier_privacy_hints(item),
+        withdrawn_by_writer=workflow.withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
         replacement=get_session().get(Advice, item.replaced_by_id)
         if item.replaced_by_id else None,
@@ -308,6 +335,17 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         errors=errors or {},
         values=values or {},
     ), status
+
+
+def _confirm_page(item: Advice, action: str, reason: str = ""):
+    """"Weet je het zeker?" for a step that puts an advice online or takes it off; nothing
+    changes until its own form is sent. Refused as the step would be, if it is not possible."""
+    if not workflow.may(current_user(), action, item, check_status=False):
+        raise workflow.NotAllowed(action)
+    if not workflow.may(current_user(), action, item):
+        raise workflow.StateError(item, "status")
+    return render_template("editorial/confirm.html", advice=item, action=action, reason=reason,
+                           revision=expected_revision())
 
 
 def _edit_page(form: AdviceForm, names: dict, item: Advice, status: int = 200, **extra):

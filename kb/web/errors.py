@@ -84,14 +84,20 @@ def _with_headers(response, error: HTTPException):
 
 def _unavailable_page(error: DatabaseUnavailable):
     """The Dutch 503 page; a form that was sent comes back as hidden fields, passwords excepted."""
+    return _kept_form_page(error.fault.value, 503)
+
+
+def _kept_form_page(fault: str, status: int):
+    """The 503 (or, for a bug while saving a text, 500) page that gives a sent form back."""
     sent = list(request.form.items(multi=True)) if request.method == "POST" else []
     kept = [(name, value) for name, value in sent if "password" not in name.lower()]
     shown = [(name, value) for name, value in kept
              if name != "csrf_token" and (len(value) > SHOWN_FIELD_LENGTH or "\n" in value)]
     # The same address again; one leading slash, so it can never read as another host.
     retry_url = "/" + request.full_path.rstrip("?").lstrip("/\\")
-    return render_template("unavailable.html", fault=error.fault.value, kept=kept, shown=shown,
-                           password_left_out=len(kept) < len(sent), retry_url=retry_url), 503
+    return render_template("unavailable.html", fault=fault, kept=kept, shown=shown,
+                           password_left_out=len(kept) < len(sent), retry_url=retry_url,
+                           status=status), status
 
 
 def handle_unexpected_error(error: Exception):
@@ -108,5 +114,14 @@ def handle_unexpected_error(error: Exception):
         # A rollback on a connection that is gone may fail too; the session is closed anyway.
         with contextlib.suppress(Exception):
             session.rollback()
+    if fault is None and not wants_json() and _sent_text():
+        # A bug while saving a text: the writer still gets their text back to send again.
+        return _kept_form_page("error", 500)
     return handle_http_error(InternalServerError() if fault is None
                              else DatabaseUnavailable(fault))
+
+
+def _sent_text() -> bool:
+    """Whether this request sent a form with a text worth keeping (long, or with a line)."""
+    return request.method == "POST" and any(
+        len(value) > SHOWN_FIELD_LENGTH or "\n" in value for value in request.form.values())

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
-from kb import versions
+from kb import localtime, versions
 from kb.citation import FORMATS, Citation
 from kb.db import get_session
 from kb.helplines import help_context
@@ -52,7 +52,7 @@ def advice(advice_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(advice_url(item), code=301)
     context = advice_context(get_session(), item)
-    return render_template("advice.html", **context, today=date.today().isoformat(),
+    return render_template("advice.html", **context, today=localtime.today().isoformat(),
                            meta=structured.advice_meta(context["advice"]))
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kb import privacy, readability, search, versions, vocabulary
+from kb import localtime, privacy, readability, search, versions, vocabulary
 from kb.advice import AdviceContent
 from kb.citation import Citation
 from kb.db import get_session
@@ -27,21 +27,13 @@ from kb.themes import theme_map
 from kb.web import caching
 from kb.web.citing import citation_block, download_urls
 from kb.web.context import advice_url, audience_refs, region_fields, theme_ref
-from kb.web.filters import long_date
 from kb.workflow import NotAllowed, StateError
-
-try:  # Dutch local time for "when"; stored times are UTC.
-    from zoneinfo import ZoneInfo
-
-    LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
-except Exception:  # pragma: no cover - a system without time zone data shows UTC
-    LOCAL_TIME = None
 
 MAX_LONG_WORDS_SHOWN = 15
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(local_time, "tijd")
+    """Nothing to set up any more: local time is :mod:`kb.web.filters`' ``tijd`` filter."""
 
 
 def setup_blueprint(bp: Blueprint) -> None:
@@ -58,14 +50,16 @@ def setup_blueprint(bp: Blueprint) -> None:
     def who_is_here():
         from kb.auth import current_user
 
-        return {"me": current_user(), "today": date.today().isoformat()}
+        return {"me": current_user(), "today": localtime.today().isoformat()}
 
     @bp.errorhandler(StateError)
     def state_error(error: StateError):
         return render_state_error(error)
 
     @bp.errorhandler(NotAllowed)
-    def not_allowed(_error: NotAllowed):
+    def not_allowed(error: NotAllowed):
+        if error.reason:  # a refusal that deserves its own explanation (e.g. consent)
+            return render_template("refused.html", reason=error.reason), 403
         return render_template("error.html", status=403), 403
 
 
@@ -140,7 +134,7 @@ def preview_context(session: Session, content: AdviceContent, advice: Advice | N
     An advice that was never published shows today's date, as it would get on publication.
     """
     themes = theme_map(session)
-    today = date.today().isoformat()
+    today = localtime.today().isoformat()
     published = content.published.isoformat() if content.published else today
     if advice is not None and advice.id is not None:
         url, permalink = advice_url(advice), url_for("reader.advice", advice_id=advice.id,
@@ -252,15 +246,6 @@ def person_name(session: Session, user_id: int | None) -> str | None:
     user = session.get(User, user_id)
     names = [n for n in (user.display_names if user else []) if n.lower() != ANONYMOUS]
     return names[0] if names else None
-
-
-def local_time(value: datetime | None) -> str:
-    """A stored (UTC) time as Dutch local time: ``14 maart 2025, 09:30``."""
-    if value is None:
-        return ""
-    if LOCAL_TIME is not None:
-        value = value.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
-    return f"{long_date(value.date())}, {value:%H:%M}"
 
 
 def expected_revision() -> int:
