@@ -15,11 +15,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from kb import indexing
 from kb.follower import Follower
-from kb.models import Advice, AdviceStatus, AdviceTheme, Theme
+from kb.models import Advice, AdviceStatus, AdviceTheme, Region, Theme
 from kb.render import plain_text
 from kb.search_vocabulary import load_vocabulary
 from kb.themes import theme_map
@@ -62,7 +63,16 @@ def to_document(advice: Advice) -> SearchDocument:
         region=advice.region,
         published=advice.published,
         revision=advice.revision,
+        regions_within=_within(object_session(advice), advice.region),
     )
+
+
+def _within(session: Session | None, region: str | None) -> tuple[str, ...]:
+    """The province a jeugdregio lies in (nothing for a province, landelijk or no region)."""
+    if session is None or not region:
+        return ()
+    province = session.exec(select(Region.province).where(Region.slug == region)).first()
+    return (province,) if province else ()
 
 
 def published_documents(session: Session) -> Iterator[SearchDocument]:
@@ -74,6 +84,8 @@ def published_documents(session: Session) -> Iterator[SearchDocument]:
             select(AdviceTheme.advice_id, Theme.slug).join(Theme, Theme.id == AdviceTheme.theme_id)
             .order_by(AdviceTheme.advice_id, AdviceTheme.position)):
         themes.setdefault(advice_id, []).append(slug)
+    provinces = dict(session.exec(select(Region.slug, Region.province)
+                                  .where(Region.province.is_not(None))).all())
     rows = session.exec(
         select(Advice.id, Advice.slug, Advice.title, Advice.summary, Advice.body,
                Advice.audience, Advice.region, Advice.published, Advice.revision)
@@ -84,7 +96,8 @@ def published_documents(session: Session) -> Iterator[SearchDocument]:
         yield SearchDocument(
             id=advice_id, slug=slug, title=title, summary=summary, body=plain_text(body),
             themes=tuple(themes.pop(advice_id, ())), audience=tuple(audience or ()),
-            region=region, published=published, revision=revision)
+            region=region, published=published, revision=revision,
+            regions_within=(provinces[region],) if region in provinces else ())
 
 
 def theme_terms(session: Session) -> list[ThemeTerms]:

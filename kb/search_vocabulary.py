@@ -56,4 +56,24 @@ def load_vocabulary(themes_dir: Path) -> Vocabulary:
             english.append((term.strip(), tuple(word.strip() for word in dutch)))
     if problems:
         raise VocabularyFileError("\n".join(problems))
+    known = {term.lower() for term, _ in english}
+    english += [(term, dutch) for term, dutch in audience_names(Path(themes_dir))
+                if term.lower() not in known]
     return Vocabulary(equal=tuple(equal), english=tuple(english))
+
+
+def audience_names(themes_dir: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """Each audience's English name and its Dutch name (``Youth care providers`` →
+    ``Jeugdhulpaanbieders``), from ``themes/audiences/*.yaml``, so that English queries find
+    the Dutch advice for them, as the themes' English names do. A broken audience file is
+    reported by the audiences' own sync (:mod:`kb.vocabulary`), not here."""
+    found = []
+    for path in sorted((themes_dir / "audiences").glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue
+        name, name_en = data.get("name"), data.get("name_en")
+        if isinstance(name, str) and isinstance(name_en, str) and name.strip() and name_en.strip():
+            found.append((name_en.strip(), (name.strip(),)))
+    return found

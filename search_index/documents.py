@@ -20,6 +20,9 @@ class SearchDocument:
     region: str | None = None
     published: date | None = None
     revision: int = 0
+    #: The larger regions ``region`` lies in (a jeugdregio's province): filtering on one of them
+    #: finds this advice too, and its facet count includes it.
+    regions_within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def to_fields(doc: SearchDocument) -> dict:
         "parts": getattr(doc, "parts", "") or None,
         "themes": ",".join(doc.themes),
         "audience": ",".join(doc.audience),
-        "region": doc.region or "",
+        "region": ",".join(r for r in (doc.region, *doc.regions_within) if r),
         "year": str(published.year) if published else "",
         "published": datetime(published.year, published.month, published.day)
         if published else None,

@@ -17,7 +17,8 @@ from search_index.codec import ArrayCodec
 #: 2: own Dutch term filter (18+, abbreviations, stem exceptions) and the ``parts`` field.
 #: 3: positions and posting blocks stored as arrays (:class:`PositionArray`, ``codec``).
 #: 4: one term per number in digits or words (``18e`` = ``achttiende``), more stem exceptions.
-SCHEMA_VERSION = 4
+#: 5: ``region`` holds the region and the regions it lies in (a jeugdregio and its province).
+SCHEMA_VERSION = 5
 
 #: The codec every writer uses (see :mod:`search_index.codec`).
 CODEC = ArrayCodec()
@@ -100,7 +101,9 @@ def build_schema() -> Schema:
         parts=DutchText(phrase=False),
         themes=KEYWORD(stored=True, commas=True, scorable=False),
         audience=KEYWORD(stored=True, commas=True, scorable=False),
-        region=ID(stored=True),
+        # The advice's region and the larger ones it lies in (a jeugdregio's province), so a
+        # filter on a province also finds the advice of its jeugdregio's.
+        region=KEYWORD(stored=True, commas=True, scorable=False),
         year=ID(stored=True),
         published=DATETIME(stored=True, sortable=True),
     )

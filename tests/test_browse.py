@@ -274,3 +274,20 @@ def test_browse_pages_are_valid_html_with_a_label_for_every_checkbox(demo_client
         if box.get("type") == "checkbox":
             assert box.get("id") in labels, box.attrib
     assert "<script" not in response.get_data(as_text=True)
+
+
+def test_a_province_also_finds_the_advice_of_its_jeugdregios(app, client, make_advice):
+    """"Every advice for gemeenten in Gelderland" includes advice about the Achterhoek, a
+    jeugdregio in Gelderland: the index files a jeugdregio's advice under its province too."""
+    regional = make_advice(region="achterhoek", audience=("gemeenten",), title="Achterhoek")
+    provincial = make_advice(region="gelderland", audience=("gemeenten",), title="Gelderland")
+    elsewhere = make_advice(region="utrecht", audience=("gemeenten",), title="Utrecht")
+    data = client.get("/api/search?audience=gemeenten&region=gelderland").get_json()
+    assert {hit["id"] for hit in data["results"]} == {regional.id, provincial.id}
+    assert data["facets"]["region"]["gelderland"] == 2
+    assert data["facets"]["region"]["achterhoek"] == 1
+    narrow = client.get("/api/search?region=achterhoek").get_json()
+    assert {hit["id"] for hit in narrow["results"]} == {regional.id}
+    page = client.get("/api/regio/gelderland").get_json()
+    assert {hit["id"] for hit in page["results"]} == {regional.id, provincial.id}
+    assert elsewhere.id not in {hit["id"] for hit in page["results"]}

@@ -164,6 +164,13 @@ def test_the_shipped_vocabulary_loads_and_holds_the_fields_abbreviations():
             "school dropout"} <= english
 
 
+def test_the_audiences_english_names_are_english_search_terms():
+    english = dict(load_vocabulary(THEMES_DIR).english)
+    assert english["Youth care providers"] == ("Jeugdhulpaanbieders",)
+    # A term the English list already has keeps its own Dutch words.
+    assert "Municipalities" not in english and english["municipalities"] == ("gemeenten",)
+
+
 @pytest.mark.parametrize(("content", "problem"), [
     ("equal: [amhk]\n", "group 1"),
     ("equal:\n  - [only-one]\n", "group 1"),
