@@ -102,3 +102,11 @@ def test_past_the_size_of_one_file_the_sitemap_becomes_a_valid_index(client, mak
 @pytest.mark.parametrize("url", ["/sitemap-0.xml", "/sitemap-2.xml"])
 def test_a_sitemap_file_that_does_not_exist_is_a_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_sitemap_answers_a_conditional_request_with_304_and_allows_harvesters(client):
+    first = client.get("/sitemap.xml")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    again = client.get("/sitemap.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""

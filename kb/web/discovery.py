@@ -6,9 +6,12 @@ or advice page does not.
 
 The sitemap names every public page with its ``lastmod``: the home and theme pages, and every
 published advice at its canonical URL with the time its text last changed
-(``Advice.changed_at``). It is streamed from a query that reads rows in batches, so its memory
-does not grow with the number of advice; past :data:`SITEMAP_SIZE` URLs (the protocol's limit
-per file) ``/sitemap.xml`` becomes a sitemap index of ``/sitemap-<n>.xml`` files.
+(``Advice.changed_at``). Rows are read from the database in batches and only the text is kept;
+past :data:`SITEMAP_SIZE` URLs (the protocol's limit per file) ``/sitemap.xml`` becomes a
+sitemap index of ``/sitemap-<n>.xml`` files, so one file is never more than about 8 MB. The
+text is made whole rather than streamed so that the site's HTTP caching applies to it like to
+every public page (:mod:`kb.web.caching`: ETag and 304, a kept copy until the change log
+moves, CORS for harvesters); a streamed body would have none of that.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, stream_with_context, url_for
+from flask import Blueprint, Response, abort, url_for
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -62,7 +65,7 @@ def sitemap_file(number: int):
 
 
 def _xml(lines: Iterator[str]) -> Response:
-    return Response(stream_with_context(lines), mimetype="application/xml")
+    return Response("".join(lines), mimetype="application/xml")
 
 
 def _page_urls() -> list[str]:
