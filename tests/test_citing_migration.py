@@ -14,11 +14,10 @@ from sqlmodel import select
 
 from app import create_app
 from kb import migrate, workflow
-from kb.accounts import create_account
 from kb.db import session_scope
 from kb.forms import AdviceForm
 from kb.models import Advice, User
-from tests.test_migrations import dump, settings
+from tests.test_migrations import dump, settings, writer_and_editor
 
 
 @pytest.fixture
@@ -42,12 +41,7 @@ def before_0004(database_url, tmp_path: Path) -> dict:
     app = create_app(settings(tmp_path / "before", database_url))
     with app.app_context():
         with session_scope() as session:
-            writer = create_account(session, login="schrijver", password="een goed wachtwoord",
-                                    display_name="Sam", role="contributor", actor=None,
-                                    via="cli")
-            editor = create_account(session, login="redacteur", password="een goed wachtwoord",
-                                    display_name="Redactie", role="editor", actor=None,
-                                    via="cli")
+            writer, editor = writer_and_editor(session)
         ids = []
         for title in ("Luister eerst", "Wordt ingetrokken"):
             with session_scope() as session:

@@ -16,6 +16,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 
 from app import create_app
 from kb import migrate
+from kb.accounts import create_account
 from kb.bootstrap import SchemaOutOfDate
 from kb.models import AuditEntry, Invite, OldSlug, Revision, User
 
@@ -86,7 +87,6 @@ def legacy_database(database_url, tmp_path: Path) -> str:
     (downgrades keep the rows of what stays), so the fixture keeps working as migrations are
     added."""
     from kb import workflow
-    from kb.accounts import create_account
     from kb.db import session_scope
     from kb.forms import AdviceForm
     from kb.invites import create_invite
@@ -94,12 +94,7 @@ def legacy_database(database_url, tmp_path: Path) -> str:
     app = create_app(settings(tmp_path / "before", database_url))
     with app.app_context():
         with session_scope() as session:
-            writer = create_account(session, login="schrijver", password="een goed wachtwoord",
-                                    display_name="Sam", role="contributor", actor=None,
-                                    via="cli")
-            editor = create_account(session, login="redacteur", password="een goed wachtwoord",
-                                    display_name="Redactie", role="editor", actor=None,
-                                    via="cli")
+            writer, editor = writer_and_editor(session)
             create_invite(session, editor, "contributor", "voor een nieuwe schrijver")
         with session_scope() as session:
             writer, editor = session.get(User, writer.id), session.get(User, editor.id)
@@ -224,3 +219,13 @@ def test_kb_db_revision_writes_an_empty_migration_when_the_models_match(tmp_path
     assert [line.strip() for line in upgrade.splitlines()[1:]
             if line.strip() and not line.strip().startswith("#")] == ["pass"]
     assert "sqlmodel" not in source
+
+
+def writer_and_editor(session) -> tuple:
+    """The two accounts every migration fixture writes with (made through today's code)."""
+    from_cli = {"password": "een goed wachtwoord", "actor": None, "via": "cli"}
+    writer = create_account(session, login="schrijver", display_name="Sam", role="contributor",
+                            **from_cli)
+    editor = create_account(session, login="redacteur", display_name="Redactie", role="editor",
+                            **from_cli)
+    return writer, editor

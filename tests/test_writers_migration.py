@@ -10,11 +10,10 @@ import pytest
 
 from app import create_app
 from kb import groups, migrate, workflow
-from kb.accounts import create_account
 from kb.db import session_scope
 from kb.forms import AdviceForm
 from kb.models import Advice, GuardianConsent, KeptText, User
-from tests.test_migrations import dump, settings
+from tests.test_migrations import dump, settings, writer_and_editor
 
 BEFORE, THIS = "0002", "0003"
 
@@ -26,12 +25,7 @@ def database_at_0002(empty_database_url: str, tmp_path: Path) -> str:
     app = create_app(settings(tmp_path / "before", empty_database_url))
     with app.app_context():
         with session_scope() as session:
-            writer = create_account(session, login="schrijver", password="een goed wachtwoord",
-                                    display_name="Sam", role="contributor", actor=None,
-                                    via="cli")
-            editor = create_account(session, login="redacteur", password="een goed wachtwoord",
-                                    display_name="Redactie", role="editor", actor=None,
-                                    via="cli")
+            writer, editor = writer_and_editor(session)
             session.add(KeptText(user_id=writer.id, url="/schrijven", fields=[["body", "x"]]))
             group = groups.create_group(session, editor, "ExpEx Gelderland")
             groups.add_member(session, editor, group, "schrijver")
