@@ -206,6 +206,8 @@ def _write_page(form: AdviceForm, names: dict, advice: Advice | None = None,
                 status: int = 200, **extra):
     session = get_session()
     context = form_context(session, form, names, advice=advice, **extra)
+    # Under 16 without a recorded consent: told before sending, and no send button (kb.consent).
+    context["awaiting_consent"] = consent.needs_consent(session, current_user())
     if advice is not None:
         context.setdefault("revision", advice.revision)
         context["feedback"] = review.feedback(advice)
@@ -225,8 +227,9 @@ def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
     fixed = {"slug": slug, "published": advice.published if advice else None,
              "language": advice.language if advice else "nl"}
     content = form.content(names, **fixed)
+    strict = consent.under_16(get_session(), current_user().id)  # under 16: every place
     return _write_page(form, names, advice=advice, preview=preview_context(
-        get_session(), content, advice), aids=aids_context(content), **extra)
+        get_session(), content, advice), aids=aids_context(content, strict), **extra)
 
 
 def _view_page(item: Advice, errors: dict | None = None, reason: str = "",

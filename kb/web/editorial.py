@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import workflow
+from kb import consent, workflow
 from kb.advice import content_of
 from kb.auth import current_user, require_role
 from kb.db import get_session
@@ -197,7 +197,7 @@ def edit(advice_id: int):
         return _edit_page(form, names, item, revision=expected, note=note,
                           change_note=change_note,
                           preview=preview_context(session, content, item),
-                          aids=aids_context(content))
+                          aids=aids_context(content, consent.under_16(session, item.owner_id)))
     try:
         run(workflow.edit, current_user(), item, form, expected, note, change_note)
     except Conflict as conflict:
@@ -313,6 +313,7 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
     user = current_user()
     content = content_of(item)
     base = compare_base(item)
+    strict = consent.under_16(session, item.owner_id)  # stricter privacy check under 16
     actions = {name: workflow.may(user, name, item)
                for name in ("publish", "request_changes", "edit", "withdraw", "restore",
                             "rename_slug", "set_replacement")}
@@ -320,13 +321,13 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         "editorial/review.html",
         advice=item,
         preview=preview_context(session, content, item),
-        aids=aids_context(content),
+        aids=aids_context(content, strict),
         base=base,
         changes=content_changes(base.content, item.revisions[-1].content) if base else None,
         feedback=feedback(item),
         writer=person_name(session, item.owner_id),
         withdrawal=workflow.withdrawal(item),
-        earlier_hints=earlier_privacy_hints(item),
+        earlier_hints=earlier_privacy_hints(item, strict),
         withdrawn_by_writer=workflow.withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
         replacement=get_session().get(Advice, item.replaced_by_id)
