@@ -4,7 +4,9 @@ Under the AVG (art. 8) and the UAVG (art. 5) a child under 16 needs a parent's o
 consent for this processing. At invite redemption a writer says whether they are younger than
 16; only that band is stored (:class:`kb.models.GuardianConsent`, no birth date). Until an
 editor records the consent the writer can write and keep drafts, but :func:`needs_consent`
-makes :mod:`kb.workflow` refuse to send them.
+makes :mod:`kb.workflow` refuse to send them.  For their advice the privacy check is stricter
+(:func:`under_16`, ``kb.privacy.check(strict=True)``: every place name is a hint), also after
+the consent: the consent is for the processing, not for a traceable story.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ def mark_under_16(session: Session, user: User) -> None:
     """The writer said they are younger than 16 (at invite redemption)."""
     if session.get(GuardianConsent, user.id) is None:
         session.add(GuardianConsent(user_id=user.id))
+
+
+def under_16(session: Session, user_id: int | None) -> bool:
+    """Whether this account said it is younger than 16 (with or without a recorded consent)."""
+    return user_id is not None and session.get(GuardianConsent, user_id) is not None
 
 
 def needs_consent(session: Session, user: User | None) -> bool:

@@ -123,10 +123,14 @@ def _is_public_place(name: str) -> bool:
 
 @cache
 def _multiword_re(name: str) -> re.Pattern[str]:
-    """One regex for the multi-word entries of a list ("Ter Apel", "De Bascule")."""
+    """One regex for the multi-word entries of a list ("Ter Apel", "De Bascule").
+
+    Apostrophe names count too: they are no capitalised word for ``_CAP``.
+    """
     words = _words(name)
-    multi = sorted((w for w in words.plain | words.ambiguous if " " in w), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, multi)) + r")\b" if multi else "(?!)")
+    multi = sorted((w for w in words.plain | words.ambiguous if " " in w or w.startswith("'")),
+                   key=len, reverse=True)  # "'s-Hertogenbosch" is no capitalised word
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, multi)) + r")\b" if multi else "(?!)")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -513,22 +517,35 @@ def _listed(text: str, list_name: str, kind: str) -> Iterator[_Found]:
         yield kind, m.start(), m.end()
 
 
-def _places(text: str) -> Iterator[_Found]:
+def _places(text: str, strict: bool = False) -> Iterator[_Found]:
     """Small towns and villages, and any unknown capitalised place after "in/uit/naar/te".
 
     Listed small places (``dutch_places_small``) are hints anywhere.  After "in", "uit",
     "naar", "te", "gemeente", "wijk"... a capitalised word is a place unless it is a big city,
     province, region or country (``public_places``), a common capitalised word, a first name,
     an organisation, an acronym, or a word the text also uses in lower case.
+
+    ``strict`` (writers younger than 16, see :func:`check`): every Dutch municipality or town
+    (``dutch_municipalities``) is a hint anywhere, big cities included, and a big Dutch city
+    after "in/uit/naar" is no longer let through; provinces and countries still are.
     """
     yield from _listed(text, "dutch_places_small", "place")
+    municipalities = _words("dutch_municipalities", True)
+    if strict:
+        yield from _listed(text, "dutch_municipalities", "place")
+        for m in re.finditer(rf"(?<![\w@#/.-]){_CAP}", text):  # "Amsterdam-Noord"
+            if "-" in m.group() and m.group().split("-")[0].lower() in municipalities.plain:
+                yield "place", m.start(), m.end()
     names, orgs = _words("dutch_first_names"), _words("youth_care_organisations")
     lower_words = set(_LOWER_WORD_RE.findall(text))  # "uit Liefde" when "liefde" also occurs
     for m in _PLACE_RE.finditer(text):
         place = m.group("place")
         first = place.split()[0]
-        if (_common(first) or first.endswith("tijd")
-                or _is_public_place(place) or _is_public_place(first) or first in names
+        public = _is_public_place(place) or _is_public_place(first)
+        if strict and public and (place.lower() in municipalities
+                                  or first.lower() in municipalities):
+            public = False
+        if (_common(first) or first.endswith("tijd") or public or first in names
                 or first in orgs or first.isupper() or first.lower() in lower_words
                 or any(c.isdigit() for c in place)):
             continue
@@ -537,20 +554,23 @@ def _places(text: str) -> Iterator[_Found]:
 
 # ------------------------------------------------------------------------ public
 
-_DETECTORS = (_contact, _address_and_dates, _ages, _people, _organisations, _places)
+_DETECTORS = (_contact, _address_and_dates, _ages, _people, _organisations)
 
 
-def check(text: str) -> list[PrivacyHint]:
+def check(text: str, strict: bool = False) -> list[PrivacyHint]:
     """Find details that could identify someone, as hints sorted by position.
 
     Overlapping hints are merged by keeping the most specific kind (see ``_PRIORITY``), and
-    among equals the longest.  ``line`` is the 1-based line in ``text``.
+    among equals the longest.  ``line`` is the 1-based line in ``text``.  ``strict`` is for
+    writers younger than 16 (issue 12, :mod:`kb.consent`): every place name is a hint there,
+    because a child's town narrows down who they are more than an adult's.
     """
     source = text or ""
     masked = _mask_urls(source)
     candidates = [("social_handle", m.start(), m.end()) for m in _SOCIAL_URL_RE.finditer(source)]
     for detector in _DETECTORS:
         candidates.extend(detector(masked))
+    candidates.extend(_places(masked, strict))
     candidates.sort(key=lambda c: (-_PRIORITY[c[0]], c[1] - c[2], c[1]))
     starts: list[int] = []  # kept spans never overlap, so sorted starts imply sorted ends
     ends: list[int] = []

@@ -67,12 +67,13 @@ def review_queue(session: Session) -> list[Advice]:
     ).all())
 
 
-def earlier_privacy_hints(advice: Advice) -> list[tuple[int, list[str]]]:
+def earlier_privacy_hints(advice: Advice, strict: bool = False) -> list[tuple[int, list[str]]]:
     """Privacy hints that only earlier versions still hold: ``[(version, [kind, …]), …]``.
 
     A detail taken out of the text stays in the history, where restoring an old version brings
     it back; the editor's review says so, so that it can be wiped (:mod:`kb.redaction`).
-    Details the current text still has are left to the current privacy check.
+    Details the current text still has are left to the current privacy check.  ``strict``
+    for a writer younger than 16 (kb.consent.under_16): every place name counts.
     """
     revisions = list(advice.revisions)
     if len(revisions) < 2:
@@ -83,7 +84,7 @@ def earlier_privacy_hints(advice: Advice) -> list[tuple[int, list[str]]]:
     for revision in revisions[:-1]:
         kinds: list[str] = []
         for name in ("title", "summary", "body"):
-            for hint in privacy.check(str(revision.content.get(name) or "")):
+            for hint in privacy.check(str(revision.content.get(name) or ""), strict=strict):
                 if hint.text.lower() not in current and hint.kind not in kinds:
                     kinds.append(hint.kind)
         if kinds:

@@ -21,7 +21,7 @@ from kb.forms import BODY_TEMPLATE, AdviceForm, clean_note, name_choices
 from kb.groups import group_names
 from kb.models import Advice, AdviceStatus, Role
 from kb.slugs import slugify
-from kb.web import kept_text
+from kb.web import autosave, kept_text
 from kb.web.kept_text import keeps_text
 from kb.web.redact_page import redact_page
 from kb.web.workspace import (
@@ -60,6 +60,8 @@ def write():
     form = AdviceForm.from_request(request.form)
     form_id = request.form.get("form_id", "")[:64]
     if kept_text.form_refused():
+        if autosave.wanted():
+            return autosave.refused("csrf", 400)
         return _write_page(form, names, form_id=form_id, notice="csrf", status=400)
     action = _kept_as_draft_without_consent(request.form.get("action"), user)
     if action not in ("save", "submit"):
@@ -68,9 +70,15 @@ def write():
         advice = run(workflow.create_draft, user, form, form_id=form_id,
                      submit=action == "submit")
     except InvalidInput as error:
+        if autosave.wanted():
+            return autosave.refused("invalid", error.status_code)
         return _write_page(form, names, form_id=form_id, status=error.status_code)
     except StateError as error:
+        if autosave.wanted():
+            return autosave.refused("status", 409)
         return render_state_error(error, url_for(".advice", advice_id=error.advice_id))
+    if autosave.wanted() and action == "save":
+        return autosave.saved(advice, url_for(".advice", advice_id=advice.id))
     return _after_save(advice, action)
 
 
@@ -107,6 +115,8 @@ def advice(advice_id: int):
         return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
     form = AdviceForm.from_request(request.form)
     if kept_text.form_refused():
+        if autosave.wanted():
+            return autosave.refused("csrf", 400)
         return _write_page(form, names, advice=item, notice="csrf", status=400,
                            revision=kept_text.revision_of(request.form, item))
     expected = expected_revision()
@@ -119,11 +129,17 @@ def advice(advice_id: int):
         else:
             run(workflow.save_draft, user, item, form, expected)
     except Conflict as conflict:
+        if autosave.wanted():
+            return autosave.refused("conflict", 409)
         return render_template("conflict.html", **_conflict_context(conflict, form, names,
                                                                     item)), 409
     except InvalidInput as error:
+        if autosave.wanted():
+            return autosave.refused("invalid", error.status_code)
         return _write_page(form, names, advice=item, revision=expected,
                            status=error.status_code)
+    if autosave.wanted() and action == "save":
+        return autosave.saved(item, url_for(".advice", advice_id=item.id))
     return _after_save(item, action)
 
 
@@ -206,6 +222,8 @@ def _write_page(form: AdviceForm, names: dict, advice: Advice | None = None,
                 status: int = 200, **extra):
     session = get_session()
     context = form_context(session, form, names, advice=advice, **extra)
+    # Under 16 without a recorded consent: told before sending, and no send button (kb.consent).
+    context["awaiting_consent"] = consent.needs_consent(session, current_user())
     if advice is not None:
         context.setdefault("revision", advice.revision)
         context["feedback"] = review.feedback(advice)
@@ -225,8 +243,9 @@ def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
     fixed = {"slug": slug, "published": advice.published if advice else None,
              "language": advice.language if advice else "nl"}
     content = form.content(names, **fixed)
+    strict = consent.under_16(get_session(), current_user().id)  # under 16: every place
     return _write_page(form, names, advice=advice, preview=preview_context(
-        get_session(), content, advice), aids=aids_context(content), **extra)
+        get_session(), content, advice), aids=aids_context(content, strict), **extra)
 
 
 def _view_page(item: Advice, errors: dict | None = None, reason: str = "",

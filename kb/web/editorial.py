@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import func
 from sqlmodel import select
 
-from kb import workflow
+from kb import consent, workflow
 from kb.advice import content_of
 from kb.auth import current_user, require_role
 from kb.db import get_session
@@ -22,7 +22,7 @@ from kb.diffs import content_changes, summary
 from kb.forms import AdviceForm, clean_note
 from kb.models import MAX_ID, Advice, AdviceStatus, Revision, Role
 from kb.review import compare_base, earlier_privacy_hints, feedback, review_queue
-from kb.web import kept_text
+from kb.web import autosave, kept_text
 from kb.web.context import advice_url, page_of, paging_links
 from kb.web.kept_text import keeps_text
 from kb.web.redact_page import redact_page
@@ -181,6 +181,8 @@ def edit(advice_id: int):
         return _edit_page(AdviceForm.from_content(content_of(item)), names, item)
     form = AdviceForm.from_request(request.form)
     if kept_text.form_refused():
+        if autosave.wanted():
+            return autosave.refused("csrf", 400)
         return _edit_page(form, names, item, notice="csrf", status=400,
                           revision=kept_text.revision_of(request.form, item),
                           note=request.form.get("note", ""))
@@ -197,10 +199,14 @@ def edit(advice_id: int):
         return _edit_page(form, names, item, revision=expected, note=note,
                           change_note=change_note,
                           preview=preview_context(session, content, item),
-                          aids=aids_context(content))
+                          aids=aids_context(content, consent.under_16(session, item.owner_id)))
+    if autosave.wanted() and item.status == AdviceStatus.PUBLISHED:
+        return autosave.refused("published", 409)  # a public text changes only by hand
     try:
         run(workflow.edit, current_user(), item, form, expected, note, change_note)
     except Conflict as conflict:
+        if autosave.wanted():
+            return autosave.refused("conflict", 409)
         return render_template("conflict.html", **form_context(
             session, form, names, advice=item, revision=conflict.revision, note=note,
             theirs=conflict.theirs, theirs_by=person_name(session, conflict.theirs_by),
@@ -208,10 +214,14 @@ def edit(advice_id: int):
             action_url=url_for(".edit", advice_id=item.id), editor=True,
             own=conflict.theirs_by == current_user().id)), 409
     except InvalidInput as error:
+        if autosave.wanted():
+            return autosave.refused("invalid", error.status_code)
         if "note" in error.errors or "change_note" in error.errors:
             form.errors = {**form.errors, **error.errors}
         return _edit_page(form, names, item, revision=expected, note=note,
                           change_note=change_note, status=error.status_code)
+    if autosave.wanted():
+        return autosave.saved(item, url_for(".edit", advice_id=item.id))
     flash("Je wijzigingen zijn bewaard.")
     return _back(item)
 
@@ -313,6 +323,7 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
     user = current_user()
     content = content_of(item)
     base = compare_base(item)
+    strict = consent.under_16(session, item.owner_id)  # stricter privacy check under 16
     actions = {name: workflow.may(user, name, item)
                for name in ("publish", "request_changes", "edit", "withdraw", "restore",
                             "rename_slug", "set_replacement")}
@@ -320,13 +331,13 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
         "editorial/review.html",
         advice=item,
         preview=preview_context(session, content, item),
-        aids=aids_context(content),
+        aids=aids_context(content, strict),
         base=base,
         changes=content_changes(base.content, item.revisions[-1].content) if base else None,
         feedback=feedback(item),
         writer=person_name(session, item.owner_id),
         withdrawal=workflow.withdrawal(item),
-        earlier_hints=earlier_privacy_hints(item),
+        earlier_hints=earlier_privacy_hints(item, strict),
         withdrawn_by_writer=workflow.withdrawn_by_writer(item),
         public_url=advice_url(item) if item.status == AdviceStatus.PUBLISHED else None,
         replacement=get_session().get(Advice, item.replaced_by_id)

@@ -220,20 +220,24 @@ def mark_words(text: str, words: tuple[str, ...]) -> list[tuple[str, bool]]:
     return parts
 
 
-def privacy_context(title: str, summary: str, body: str) -> list[dict]:
-    """Hints (never blocks) about details that could identify the writer or someone else."""
+def privacy_context(title: str, summary: str, body: str, strict: bool = False) -> list[dict]:
+    """Hints (never blocks) about details that could identify the writer or someone else.
+
+    ``strict`` for a writer younger than 16 (kb.consent.under_16): every place name is a hint.
+    """
     hints = []
     for place, text in (("title", title), ("summary", summary), ("body", body)):
-        for hint in privacy.check(text or ""):
+        for hint in privacy.check(text or "", strict=strict):
             hints.append({"place": place, "kind": hint.kind, "text": hint.text,
                           "line": hint.line})
     return hints
 
 
-def aids_context(content: AdviceContent) -> dict:
-    """Readability and privacy for one version of an advice."""
+def aids_context(content: AdviceContent, strict: bool = False) -> dict:
+    """Readability and privacy for one version of an advice (``strict``: writer under 16)."""
     return {"reading": readability_context(content.body),
-            "privacy": privacy_context(content.title, content.summary, content.body)}
+            "privacy": privacy_context(content.title, content.summary, content.body, strict),
+            "strict": strict}
 
 
 # --------------------------------------------------------------------------- people
