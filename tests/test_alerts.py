@@ -269,3 +269,25 @@ def test_two_processes_making_digests_at_once_queue_each_digest_once(app, smtp, 
     with app.app_context(), session_scope() as session:
         digests = session.exec(select(OutboxMail).where(OutboxMail.kind == "alert_digest")).all()
     assert len(digests) == 1, errors
+
+
+def test_a_search_alert_keeps_every_value_of_a_filter(app, smtp, client, post, make_advice):
+    """Filters take several values (issue 11): ``theme=a&theme=b`` is kept whole, and the
+    digest holds what that search finds (either theme), not only the first value's."""
+    form = client.get("/attenderingen?q=luisteren&theme=pleegzorg&theme=onderwijs")
+    assert form.get_data(as_text=True).count('type="hidden" name="theme"') == 2
+    subscribe(post, q="luisteren", theme=["pleegzorg", "onderwijs"])
+    with app.app_context(), session_scope() as session:
+        stored = session.exec(select(AlertSubscription)).one().criteria
+    assert stored == {"q": "luisteren", "filters": {"theme": ["onderwijs", "pleegzorg"]}}
+    confirm(app, smtp, client, post)
+    count = len(smtp.inbox.messages)
+    body = "## Wat we zien\n\nNiemand blijft luisteren naar ons.\n"
+    make_advice(themes=("pleegzorg",), title="Luisteren in het pleeggezin", body=body)
+    make_advice(themes=("onderwijs",), title="Luisteren op school", body=body)
+    make_advice(themes=("wonen",), title="Luisteren bij het wonen", body=body)
+    send(app)
+    assert len(smtp.inbox.messages) == count + 1
+    text = text_of(smtp.inbox.messages[-1])
+    assert "Luisteren in het pleeggezin" in text and "Luisteren op school" in text
+    assert "Luisteren bij het wonen" not in text
