@@ -17,6 +17,7 @@ from kb import bootstrap, db, indexing, migrate, search, vocabulary
 from kb.cli_accounts import invite_cli, user_cli
 from kb.cli_backup import backup_command, restore_command
 from kb.cli_db import db_cli
+from kb.cli_i18n import i18n_cli
 from kb.cli_mail import mail_cli
 from kb.cli_vocabulary import regions_command
 from kb.content import export_all, import_paths
@@ -31,7 +32,7 @@ REBUILD_AFTER_IMPORT = 2_000
 
 #: Commands that must work on an empty, new or out-of-date database, so the app's start-up
 #: (migrate or refuse, load themes and demo, build the index) does not run before them.
-WITHOUT_STARTUP = frozenset({"db", "backup", "restore", "check"})
+WITHOUT_STARTUP = frozenset({"db", "backup", "restore", "check", "i18n"})
 
 
 class KbGroup(AppGroup):
@@ -92,6 +93,7 @@ kb_cli.add_command(backup_command)
 kb_cli.add_command(restore_command)
 kb_cli.add_command(regions_command)
 kb_cli.add_command(mail_cli)
+kb_cli.add_command(i18n_cli)
 
 
 @kb_cli.command("themes")

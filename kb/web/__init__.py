@@ -21,6 +21,7 @@ from kb.web import (
     feed,
     filters,
     health,
+    i18n,
     kept_text,
     mail,
     methods,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     converters.init_app(app)
     # First: the Host check must run before any other before_request hook (CSRF, login).
     site_url.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)

@@ -21,7 +21,8 @@ programs (JSON, a feed, XML). A conditional request that matches (``If-None-Matc
 ``If-Modified-Since``) gets a ``304`` without a body.
 
 **Kept pages.** Each process keeps up to ``PAGE_CACHE_SIZE`` public responses, keyed by their
-full URL (scheme, host, path, query) and the day (the advice page cites "today"). Before one is
+full URL (scheme, host, path, query), the day (the advice page cites "today") and the interface
+language (:mod:`kb.web.i18n`: one URL, a Dutch and an English page). Before one is
 served, the change log is asked whether anything public changed since (:class:`kb.changes.
 ChangeClock`, one small query), and every kept response goes when it did: a publish, edit,
 withdrawal, slug rename or theme change through any worker or node shows at the next request.
@@ -41,6 +42,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, request, session
+from flask_babel import get_locale
 
 from kb import localtime
 from kb.changes import ChangeClock
@@ -165,7 +167,7 @@ def _key() -> tuple:
     environ = request.environ
     return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-            localtime.today().toordinal())
+            localtime.today().toordinal(), str(get_locale()))
 
 
 def serve_kept() -> Response | None:

@@ -1,6 +1,6 @@
-"""Groups and co-writing
+"""Groups and co-writing: several writers per advice.
 
-Reserved for  several writers per advice.:issue 12; this placeholder changes nothing until that work fills it in.
+Reserved for issue 12; this placeholder changes nothing until that work fills it in.
 (Placeholders are laid before issues are built in parallel, so that each branch
 owns one revision of a single linear chain.)
 
