@@ -17,7 +17,14 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from kb import audit, login_sessions, notifications, password_reset, ratelimit
+from kb import (
+    advice_writers,
+    audit,
+    login_sessions,
+    notifications,
+    password_reset,
+    ratelimit,
+)
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
 from kb.models import (
@@ -98,6 +105,7 @@ def delete_account(session: Session, user: User) -> Deletion:
     """Erase the account's personal data and anonymise its advice, in the caller's transaction."""
     names = {name for name in user.display_names if name.lower() != ANONYMOUS}
     result = Deletion()
+    co_written = advice_writers.forget(session, user)  # their rows now say "Anoniem"
     for advice in owned_advice(session, user):
         content = content_of(advice)
         old_status = advice.status
@@ -113,6 +121,17 @@ def delete_account(session: Session, user: User) -> Deletion:
             result.withdrawn.append(advice.id)
         audit.record(session, user, "advice.anonymise", advice_id=advice.id, status=status,
                      note=DELETION_NOTE)
+
+    for advice_id in co_written:  # advice they joined: their name goes there too
+        advice = session.get(Advice, advice_id)
+        content = content_of(advice)
+        authors = advice_writers.public_authors(session, advice, content.authors)
+        _, revision = save_advice(session, advice, replace(content, authors=authors),
+                                  status=advice.status, note=DELETION_NOTE, author_id=user.id)
+        if revision is not None:
+            result.anonymised.append(advice.id)
+            audit.record(session, user, "advice.anonymise", advice_id=advice.id,
+                         status=advice.status, note=DELETION_NOTE)
 
     # Notes on invites ("voor Sanne uit Arnhem") may name the person: they go too.
     for invite in session.exec(select(Invite).where(Invite.used_by_id == user.id)).all():

@@ -13,7 +13,10 @@ kind                      when                                        who
 ``published``             an editor publishes (with the link)          the writer
 ``withdrawn``             an editor withdraws (with the reason)        the writer
 ``restored``              an editor puts it back online                the writer
+``cowrite_invite``        a writer invites someone to co-write         the invited writer
 ========================  ==========================================  =========================
+
+"The writer" is every writer of a co-written advice (:mod:`kb.advice_writers`).
 
 Nobody is told about their own step. Every notice appears in the app, for every account; a mail
 goes only to an active account with an e-mail address that has not switched that kind off
@@ -27,7 +30,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from kb import outbox
+from kb import advice_writers, outbox
 from kb.models import (
     Advice,
     Notification,
@@ -37,7 +40,7 @@ from kb.models import (
     utcnow,
 )
 
-WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored")
+WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored", "cowrite_invite")
 EDITOR_KINDS = ("submitted", "writer_withdrew")
 KINDS = WRITER_KINDS + EDITOR_KINDS
 
@@ -61,24 +64,25 @@ def after_step(session: Session, actor: User | None, advice: Advice, action: str
         return []
     kind, audience = found
     if audience == "owner":
-        owner = session.get(User, advice.owner_id) if advice.owner_id else None
-        recipients = [owner] if owner is not None else []
+        recipients = [session.get(User, uid) for uid in advice_writers.writer_ids(session, advice)]
     else:
         recipients = list(session.exec(select(User).where(
             User.role.in_((Role.EDITOR, Role.ADMIN)), User.active)).all())
-    notices = []
-    for person in recipients:
-        if actor is not None and person.id == actor.id:
-            continue
-        notice = Notification(user_id=person.id, kind=kind, advice_id=advice.id,
-                              title=advice.title[:160], note=(note or "")[:500])
-        session.add(notice)
-        notices.append(notice)
-        if person.active and person.email and wants_mail(session, person, kind):
-            outbox.enqueue(session, f"notify_{kind}", person.email, {
-                "title": advice.title, "note": note or "", "advice_id": advice.id,
-                "slug": advice.slug})
-    return notices
+    return [tell(session, person, kind, advice, note) for person in recipients
+            if actor is None or person.id != actor.id]
+
+
+def tell(session: Session, person: User, kind: str, advice: Advice,
+         note: str = "") -> Notification:
+    """One notice to one person (and its mail, if they want that kind by mail)."""
+    notice = Notification(user_id=person.id, kind=kind, advice_id=advice.id,
+                          title=advice.title[:160], note=(note or "")[:500])
+    session.add(notice)
+    if person.active and person.email and wants_mail(session, person, kind):
+        outbox.enqueue(session, f"notify_{kind}", person.email, {
+            "title": advice.title, "note": note or "", "advice_id": advice.id,
+            "slug": advice.slug})
+    return notice
 
 
 def kinds_for(user: User) -> tuple[str, ...]:
