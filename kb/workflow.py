@@ -313,7 +313,11 @@ def submit(session: Session, actor: User, advice: Advice, expected_revision: int
            form: AdviceForm | None = None) -> Advice:
     """The writer sends their advice to the editors, with the form's changes if given."""
     _guard("submit", actor, advice)
-    form = form or AdviceForm.from_content(content_of(advice))
+    if form is None:  # the stored text, with this writer's own choice of name
+        form = AdviceForm.from_content(content_of(advice))
+        row = advice_writers.row_of(session, advice.id, actor.id)
+        if row is not None:
+            form.display_name = advice_writers.own_choice(row, tuple(advice.authors))
     return _save_form(session, actor, advice, "submit", form, expected_revision, complete=True)
 
 
