@@ -401,12 +401,16 @@ def test_the_pages_refuse_a_co_writers_restore_in_dutch(app, client, post, peopl
     page = text(client.get(f"/mijn-adviezen/{advice.id}"))
     assert "Haal mijn advies van de website" in page  # a co-writer may withdraw it
     assert post(f"/mijn-adviezen/{advice.id}/intrekken",
-                {"revision": str(advice.revision)}).status_code == 303
+                {"revision": str(advice.revision), "reason": "Weg ermee."}).status_code == 303
     with app.app_context(), session_scope() as session:
         revision = session.get(Advice, advice.id).revision
     log_in(people.writer)
     page = text(client.get(f"/mijn-adviezen/{advice.id}"))
     assert "Zet mijn advies terug op de website" not in page
+    assert "Een andere schrijver van dit advies heeft het van de website gehaald." in page
+    assert "Reden van de redactie" not in page
+    listed = text(client.get("/mijn-adviezen"))
+    assert "Reden van Kim (schrijft mee):" in listed and "Weg ermee." in listed
     refused = post(f"/mijn-adviezen/{advice.id}/terugzetten", {"revision": str(revision)})
     assert refused.status_code == 403
     assert "Alleen wie het advies van de website haalde, kan het terugzetten" in text(refused)

@@ -207,7 +207,9 @@ def _status_note(item: Advice) -> dict:
     """The note of the latest change of status, and who wrote it (you, or an editor's name)."""
     note = review.status_note(item)
     by_me = note is not None and note.author_id == current_user().id
-    return {"note": note, "note_by_me": by_me,
+    by_writer = (note is not None and not by_me  # a co-writer's reason, not the editors'
+                 and advice_writers.is_writer(item, note.author_id))
+    return {"note": note, "note_by_me": by_me, "note_by_writer": by_writer,
             "note_by": None if note is None or by_me
             else person_name(get_session(), note.author_id)}
 
@@ -273,7 +275,8 @@ def _view_page(item: Advice, errors: dict | None = None, reason: str = "",
         reason=reason, public_reason=public_reason,
         can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
         can_restore=workflow.may(current_user(), "restore_own", item),
-        withdrawn_by_me=workflow.withdrawn_by_writer(item),
+        withdrawn_by_me=workflow.withdrawer(item) == current_user().id,
+        withdrawn_by_cowriter=workflow.withdrawer(item) not in (None, current_user().id),
     ), status
 
 
