@@ -14,6 +14,7 @@ from kb import account_data, cowriting, groups, redaction, workflow
 from kb.db import session_scope
 from kb.forms import AdviceForm
 from kb.models import Advice, AdviceWriter, AuditEntry, Notification, Revision, Role, User
+from tests.conftest import TEST_PASSWORD
 from tests.workflow_fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.workflow_fixtures import FORM, S
 
@@ -483,3 +484,38 @@ def test_a_redacted_name_is_wiped_from_the_writers_choice_too(app, people, co_wr
                       item.revision)
         assert "Kim" not in item.authors
         assert session.get(AdviceWriter, (item.id, people.other.id)).names == ["[verwijderd]"]
+
+
+def test_the_editors_check_every_place_name_when_a_co_writer_is_under_16(app, client, people,
+                                                                       log_in, co_written):
+    from kb import consent
+
+    advice = co_written(S.SUBMITTED)
+    log_in(people.editor)
+    assert "De schrijver is jonger dan 16" not in text(client.get(f"/redactie/advies/{advice.id}"))
+    with app.app_context(), session_scope() as session:
+        consent.mark_under_16(session, session.get(User, people.other.id))
+    assert "De schrijver is jonger dan 16" in text(client.get(f"/redactie/advies/{advice.id}"))
+
+
+def test_an_ended_login_carries_the_choice_back_to_the_writers_page(app, client, people,
+                                                                    group, advice_by):
+    """Cookies expired: the login page carries the step and the choice, and after the new
+    login the writers' page shows them again, not yet sent."""
+    advice = advice_by(S.DRAFT)
+    url = f"/mijn-adviezen/{advice.id}/schrijvers"
+    response = client.post(url, data={"step": "invite", "writer": str(people.other.id),
+                                      "csrf_token": "uit-een-verlopen-cookie"})
+    assert response.status_code == 401
+    assert f'name="bewaard_url" value="{url}"' in text(response)
+    login_page = text(client.get("/inloggen"))
+    token = login_page.split('name="csrf_token" value="')[1].split('"')[0]
+    back = client.post("/inloggen", data={
+        "csrf_token": token, "login": people.writer.login, "password": TEST_PASSWORD,
+        "bewaard_url": url, "bewaard:step": "invite", "bewaard:writer": str(people.other.id)})
+    assert back.status_code == 303 and back.headers["Location"].startswith(url + "?bewaard=")
+    page = text(client.get(back.headers["Location"]))
+    assert "Je bent weer ingelogd." in page
+    assert f'<option value="{people.other.id}" selected>' in page
+    with app.app_context(), session_scope() as session:
+        assert session.get(AdviceWriter, (advice.id, people.other.id)) is None
