@@ -30,6 +30,7 @@ from kb.advice import content_of, save_advice
 from kb.models import (
     Advice,
     AdviceStatus,
+    AdviceWriter,
     AuditEntry,
     GuardianConsent,
     Invite,
@@ -59,7 +60,15 @@ def export_data(session: Session, user: User) -> dict:
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
         },
-        "advice": [_advice_data(advice, user) for advice in owned_advice(session, user)],
+        # What they started and what they joined (co-writing), and each invitation and choice.
+        "advice": [_advice_data(advice, user) for advice in
+                   sorted(advice_writers.advice_of(session, user), key=lambda a: a.id)],
+        "co_writing": [
+            {"advice_id": row.advice_id, "status": row.status, "names": list(row.names),
+             "invited_at": _iso(row.invited_at), "accepted_at": _iso(row.accepted_at),
+             "name_off_at": _iso(row.name_off_at)}
+            for row in session.exec(select(AdviceWriter).where(AdviceWriter.user_id == user.id)
+                                    .order_by(AdviceWriter.advice_id)).all()],
         "audit": [
             {"created_at": _iso(e.created_at), "action": e.action, "advice_id": e.advice_id,
              "detail": dict(e.detail)}

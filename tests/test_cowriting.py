@@ -519,3 +519,13 @@ def test_an_ended_login_carries_the_choice_back_to_the_writers_page(app, client,
     assert f'<option value="{people.other.id}" selected>' in page
     with app.app_context(), session_scope() as session:
         assert session.get(AdviceWriter, (advice.id, people.other.id)) is None
+
+
+def test_a_co_writers_data_download_holds_the_advice_they_joined_and_their_choices(
+        app, client, people, log_in, co_written):
+    advice = co_written(S.DRAFT, kim_as=GROUP)
+    log_in(people.other)
+    data = client.get("/account/gegevens").get_json(force=True)
+    assert [a["id"] for a in data["advice"]] == [advice.id]
+    assert [(r["advice_id"], r["status"], r["names"]) for r in data["co_writing"]] == [
+        (advice.id, "writer", [GROUP])]
