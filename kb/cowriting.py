@@ -121,6 +121,19 @@ def decline(session: Session, user: User, advice: Advice) -> None:
     session.flush()
 
 
+def cancel(session: Session, actor: User, advice: Advice, user_id: int | None) -> None:
+    """A writer takes back an invitation that has no answer yet (a wrong person, a change of
+    plan); the invited writer's notice stays, the invitation is gone."""
+    if not advice_writers.is_writer(advice, actor.id):
+        raise NotAllowed("cancel")
+    row = advice_writers.row_of(session, advice.id, user_id)
+    if row is None or row.status != INVITED:
+        raise StateError(advice, "done")
+    session.delete(row)
+    audit.record(session, actor, "cowriter.cancel", advice.id, target_id=user_id)
+    session.flush()
+
+
 def take_name_off(session: Session, actor: User, advice: Advice, writer_id: int) -> Advice:
     """A writer takes their own name off the advice (in any status); nobody else can."""
     if actor.id != writer_id or not advice_writers.is_writer(advice, actor.id):

@@ -14,6 +14,7 @@ kind                      when                                        who
 ``withdrawn``             an editor withdraws (with the reason)        the writer
 ``restored``              an editor puts it back online                the writer
 ``cowrite_invite``        a writer invites someone to co-write         the invited writer
+``cowriter_withdrew``     a co-writer withdraws the advice             its other writers
 ========================  ==========================================  =========================
 
 "The writer" is every writer of a co-written advice (:mod:`kb.advice_writers`).
@@ -40,7 +41,8 @@ from kb.models import (
     utcnow,
 )
 
-WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored", "cowrite_invite")
+WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored", "cowrite_invite",
+                "cowriter_withdrew")
 EDITOR_KINDS = ("submitted", "writer_withdrew")
 KINDS = WRITER_KINDS + EDITOR_KINDS
 
@@ -53,16 +55,27 @@ STEP_NOTICES: dict[str, tuple[str, str]] = {
     "withdraw": ("withdrawn", "owner"),
     "restore": ("restored", "owner"),
 }
+#: A second notice some steps cause: a withdrawal by one writer concerns the others too.
+#: (Without the note: a writer's reason for withdrawing is written for the editors.)
+ALSO_NOTICES: dict[str, tuple[str, str]] = {
+    "request_withdrawal": ("cowriter_withdrew", "owner"),
+}
 PAGE_SIZE = 50
 
 
 def after_step(session: Session, actor: User | None, advice: Advice, action: str,
                note: str = "") -> list[Notification]:
     """Record the notices (and queue the mails) that this workflow step causes, if any."""
-    found = STEP_NOTICES.get(action)
-    if found is None:
-        return []
-    kind, audience = found
+    notices = []
+    if action in STEP_NOTICES:
+        notices += _notify(session, actor, advice, *STEP_NOTICES[action], note)
+    if action in ALSO_NOTICES:
+        notices += _notify(session, actor, advice, *ALSO_NOTICES[action], "")
+    return notices
+
+
+def _notify(session: Session, actor: User | None, advice: Advice, kind: str, audience: str,
+            note: str) -> list[Notification]:
     if audience == "owner":
         recipients = [session.get(User, uid) for uid in advice_writers.writer_ids(session, advice)]
     else:

@@ -410,8 +410,14 @@ def test_the_pages_refuse_a_co_writers_restore_in_dutch(app, client, post, peopl
     assert "Zet mijn advies terug op de website" not in page
     assert "Een andere schrijver van dit advies heeft het van de website gehaald." in page
     assert "Reden van de redactie" not in page
-    listed = text(client.get("/mijn-adviezen"))
-    assert "Reden van Kim (schrijft mee):" in listed and "Weg ermee." in listed
+    listed = text(client.get("/mijn-adviezen"))  # Kim's reason was for the editors
+    assert "Reden van de redactie" not in listed and "Weg ermee." not in listed
+    with app.app_context(), session_scope() as session:
+        told = session.exec(select(Notification).where(
+            Notification.kind == "cowriter_withdrew")).all()
+        assert [(n.user_id, n.note) for n in told] == [(people.writer.id, "")]
+    assert "Iemand die meeschrijft heeft jullie advies van de website gehaald" in text(
+        client.get("/meldingen"))
     refused = post(f"/mijn-adviezen/{advice.id}/terugzetten", {"revision": str(revision)})
     assert refused.status_code == 403
     assert "Alleen wie het advies van de website haalde, kan het terugzetten" in text(refused)
@@ -529,3 +535,21 @@ def test_a_co_writers_data_download_holds_the_advice_they_joined_and_their_choic
     assert [a["id"] for a in data["advice"]] == [advice.id]
     assert [(r["advice_id"], r["status"], r["names"]) for r in data["co_writing"]] == [
         (advice.id, "writer", [GROUP])]
+
+
+def test_a_writer_can_take_back_an_unanswered_invitation(app, client, post, people, log_in,
+                                                         group, advice_by):
+    advice = advice_by(S.DRAFT)
+    with app.app_context(), session_scope() as session:
+        cowriting.invite(session, people.writer, session.get(Advice, advice.id),
+                         people.other.id)
+    log_in(people.writer)
+    page = text(client.get(f"/mijn-adviezen/{advice.id}/schrijvers"))
+    assert "Uitgenodigd. Nog geen antwoord: de naam staat nergens." in page
+    assert post(f"/mijn-adviezen/{advice.id}/schrijvers",
+                {"step": "cancel", "writer": str(people.other.id)}).status_code == 303
+    log_in(people.other)
+    assert client.get(f"/mijn-adviezen/{advice.id}/schrijvers").status_code == 404
+    assert post(f"/mijn-adviezen/{advice.id}/schrijvers",
+                {"step": "accept", "display_name": "Kim"}).status_code == 404
+    assert authors(app, advice.id) == ["Sam"]

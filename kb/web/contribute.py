@@ -207,9 +207,9 @@ def _status_note(item: Advice) -> dict:
     """The note of the latest change of status, and who wrote it (you, or an editor's name)."""
     note = review.status_note(item)
     by_me = note is not None and note.author_id == current_user().id
-    by_writer = (note is not None and not by_me  # a co-writer's reason, not the editors'
-                 and advice_writers.is_writer(item, note.author_id))
-    return {"note": note, "note_by_me": by_me, "note_by_writer": by_writer,
+    if (note is not None and not by_me and advice_writers.is_writer(item, note.author_id)):
+        note = None  # another writer's reason was written for the editors, not for us
+    return {"note": note, "note_by_me": by_me,
             "note_by": None if note is None or by_me
             else person_name(get_session(), note.author_id)}
 

@@ -25,7 +25,7 @@ from kb.workflow import InvalidInput
 bp = Blueprint("cowriting", __name__)
 setup_blueprint(bp)
 
-STEPS = ("invite", "accept", "decline", "name_off", "name_on")
+STEPS = ("invite", "cancel", "accept", "decline", "name_off", "name_on")
 
 
 @bp.route("/mijn-adviezen/<int:advice_id>/schrijvers", methods=["GET", "POST"])
@@ -51,6 +51,9 @@ def writers(advice_id: int):
             run(cowriting.invite, user, item, _int(form.get("writer")))
             flash("Je uitnodiging is verstuurd. De ander ziet hem bij Mijn adviezen. Pas als "
                   "die ja zegt, komt de naam bij het advies.")
+        elif step == "cancel":
+            run(cowriting.cancel, user, item, _int(form.get("writer")))
+            flash("De uitnodiging is ingetrokken.")
         elif step == "accept":
             run(cowriting.accept, user, item, form.get("display_name", ""))
             flash("Je schrijft nu mee aan dit advies. Je naam staat erbij zoals je koos.")
