@@ -17,12 +17,20 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from kb import audit, login_sessions, notifications, password_reset, ratelimit
+from kb import (
+    advice_writers,
+    audit,
+    login_sessions,
+    notifications,
+    password_reset,
+    ratelimit,
+)
 from kb.accounts import ANONYMOUS, ANONYMOUS_AUTHOR, DELETED_PREFIX, UNUSABLE_PASSWORD
 from kb.advice import content_of, save_advice
 from kb.models import (
     Advice,
     AdviceStatus,
+    AdviceWriter,
     AuditEntry,
     GuardianConsent,
     Invite,
@@ -52,7 +60,15 @@ def export_data(session: Session, user: User) -> dict:
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
         },
-        "advice": [_advice_data(advice, user) for advice in owned_advice(session, user)],
+        # What they started and what they joined (co-writing), and each invitation and choice.
+        "advice": [_advice_data(advice, user) for advice in
+                   sorted(advice_writers.advice_of(session, user), key=lambda a: a.id)],
+        "co_writing": [
+            {"advice_id": row.advice_id, "status": row.status, "names": list(row.names),
+             "invited_at": _iso(row.invited_at), "accepted_at": _iso(row.accepted_at),
+             "name_off_at": _iso(row.name_off_at)}
+            for row in session.exec(select(AdviceWriter).where(AdviceWriter.user_id == user.id)
+                                    .order_by(AdviceWriter.advice_id)).all()],
         "audit": [
             {"created_at": _iso(e.created_at), "action": e.action, "advice_id": e.advice_id,
              "detail": dict(e.detail)}
@@ -98,6 +114,7 @@ def delete_account(session: Session, user: User) -> Deletion:
     """Erase the account's personal data and anonymise its advice, in the caller's transaction."""
     names = {name for name in user.display_names if name.lower() != ANONYMOUS}
     result = Deletion()
+    co_written = advice_writers.forget(session, user)  # their rows now say "Anoniem"
     for advice in owned_advice(session, user):
         content = content_of(advice)
         old_status = advice.status
@@ -113,6 +130,17 @@ def delete_account(session: Session, user: User) -> Deletion:
             result.withdrawn.append(advice.id)
         audit.record(session, user, "advice.anonymise", advice_id=advice.id, status=status,
                      note=DELETION_NOTE)
+
+    for advice_id in co_written:  # advice they joined: their name goes there too
+        advice = session.get(Advice, advice_id)
+        content = content_of(advice)
+        authors = advice_writers.public_authors(session, advice, content.authors)
+        _, revision = save_advice(session, advice, replace(content, authors=authors),
+                                  status=advice.status, note=DELETION_NOTE, author_id=user.id)
+        if revision is not None:
+            result.anonymised.append(advice.id)
+            audit.record(session, user, "advice.anonymise", advice_id=advice.id,
+                         status=advice.status, note=DELETION_NOTE)
 
     # Notes on invites ("voor Sanne uit Arnhem") may name the person: they go too.
     for invite in session.exec(select(Invite).where(Invite.used_by_id == user.id)).all():

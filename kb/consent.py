@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from kb import audit
+from kb import advice_writers, audit
 from kb.auth import has_role
-from kb.models import GuardianConsent, Role, User, utcnow
+from kb.models import Advice, GuardianConsent, Role, User, utcnow
 
 
 def mark_under_16(session: Session, user: User) -> None:
@@ -27,6 +27,11 @@ def mark_under_16(session: Session, user: User) -> None:
 def under_16(session: Session, user_id: int | None) -> bool:
     """Whether this account said it is younger than 16 (with or without a recorded consent)."""
     return user_id is not None and session.get(GuardianConsent, user_id) is not None
+
+
+def writes_under_16(session: Session, advice: Advice) -> bool:
+    """Whether any writer of this advice (co-writers too, kb.advice_writers) is under 16."""
+    return any(under_16(session, uid) for uid in advice_writers.writer_ids(session, advice))
 
 
 def needs_consent(session: Session, user: User | None) -> bool:

@@ -491,3 +491,32 @@ class GuardianConsent(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", primary_key=True)
     given_at: NaiveDatetime | None = None
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+# --------------------------------------------------------------------------- issue 12: co-writing
+# (migration 0008)
+
+
+class AdviceWriter(SQLModel, table=True):
+    """One writer of one advice, or one invitation to become one (:mod:`kb.advice_writers`).
+
+    Nobody is named without saying yes: an invited writer (``status`` "invited") is listed
+    nowhere and cannot edit until they accept. ``names`` is how this writer chose to be shown
+    (a display name, a group's name, or "Anoniem"); the advice's public ``authors`` are made
+    from the rows of those who accepted and did not take their name off (``name_off_at``).
+    """
+
+    __tablename__ = "advice_writer"
+
+    advice_id: int = Field(foreign_key="advice.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    #: "invited" until they say yes, then "writer".
+    status: str = Field(default="invited", max_length=10)
+    names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: The order in which the names are listed (the first writer first).
+    position: int = 0
+    invited_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    invited_at: NaiveDatetime = Field(default_factory=utcnow)
+    accepted_at: NaiveDatetime | None = None
+    #: Set while this writer has taken their own name off the advice; only they undo it.
+    name_off_at: NaiveDatetime | None = None

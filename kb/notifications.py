@@ -13,7 +13,11 @@ kind                      when                                        who
 ``published``             an editor publishes (with the link)          the writer
 ``withdrawn``             an editor withdraws (with the reason)        the writer
 ``restored``              an editor puts it back online                the writer
+``cowrite_invite``        a writer invites someone to co-write         the invited writer
+``cowriter_withdrew``     a co-writer withdraws the advice             its other writers
 ========================  ==========================================  =========================
+
+"The writer" is every writer of a co-written advice (:mod:`kb.advice_writers`).
 
 Nobody is told about their own step. Every notice appears in the app, for every account; a mail
 goes only to an active account with an e-mail address that has not switched that kind off
@@ -27,7 +31,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from kb import outbox
+from kb import advice_writers, outbox
 from kb.models import (
     Advice,
     Notification,
@@ -37,7 +41,8 @@ from kb.models import (
     utcnow,
 )
 
-WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored")
+WRITER_KINDS = ("changes_requested", "published", "withdrawn", "restored", "cowrite_invite",
+                "cowriter_withdrew")
 EDITOR_KINDS = ("submitted", "writer_withdrew")
 KINDS = WRITER_KINDS + EDITOR_KINDS
 
@@ -50,35 +55,47 @@ STEP_NOTICES: dict[str, tuple[str, str]] = {
     "withdraw": ("withdrawn", "owner"),
     "restore": ("restored", "owner"),
 }
+#: A second notice some steps cause: a withdrawal by one writer concerns the others too.
+#: (Without the note: a writer's reason for withdrawing is written for the editors.)
+ALSO_NOTICES: dict[str, tuple[str, str]] = {
+    "request_withdrawal": ("cowriter_withdrew", "owner"),
+}
 PAGE_SIZE = 50
 
 
 def after_step(session: Session, actor: User | None, advice: Advice, action: str,
                note: str = "") -> list[Notification]:
     """Record the notices (and queue the mails) that this workflow step causes, if any."""
-    found = STEP_NOTICES.get(action)
-    if found is None:
-        return []
-    kind, audience = found
+    notices = []
+    if action in STEP_NOTICES:
+        notices += _notify(session, actor, advice, *STEP_NOTICES[action], note)
+    if action in ALSO_NOTICES:
+        notices += _notify(session, actor, advice, *ALSO_NOTICES[action], "")
+    return notices
+
+
+def _notify(session: Session, actor: User | None, advice: Advice, kind: str, audience: str,
+            note: str) -> list[Notification]:
     if audience == "owner":
-        owner = session.get(User, advice.owner_id) if advice.owner_id else None
-        recipients = [owner] if owner is not None else []
+        recipients = [session.get(User, uid) for uid in advice_writers.writer_ids(session, advice)]
     else:
         recipients = list(session.exec(select(User).where(
             User.role.in_((Role.EDITOR, Role.ADMIN)), User.active)).all())
-    notices = []
-    for person in recipients:
-        if actor is not None and person.id == actor.id:
-            continue
-        notice = Notification(user_id=person.id, kind=kind, advice_id=advice.id,
-                              title=advice.title[:160], note=(note or "")[:500])
-        session.add(notice)
-        notices.append(notice)
-        if person.active and person.email and wants_mail(session, person, kind):
-            outbox.enqueue(session, f"notify_{kind}", person.email, {
-                "title": advice.title, "note": note or "", "advice_id": advice.id,
-                "slug": advice.slug})
-    return notices
+    return [tell(session, person, kind, advice, note) for person in recipients
+            if actor is None or person.id != actor.id]
+
+
+def tell(session: Session, person: User, kind: str, advice: Advice,
+         note: str = "") -> Notification:
+    """One notice to one person (and its mail, if they want that kind by mail)."""
+    notice = Notification(user_id=person.id, kind=kind, advice_id=advice.id,
+                          title=advice.title[:160], note=(note or "")[:500])
+    session.add(notice)
+    if person.active and person.email and wants_mail(session, person, kind):
+        outbox.enqueue(session, f"notify_{kind}", person.email, {
+            "title": advice.title, "note": note or "", "advice_id": advice.id,
+            "slug": advice.slug})
+    return notice
 
 
 def kinds_for(user: User) -> tuple[str, ...]:

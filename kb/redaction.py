@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
-from kb import audit
+from kb import advice_writers, audit
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.models import (
@@ -83,7 +83,7 @@ def may_redact(actor: User | None, advice: Advice) -> bool:
     """The writer of the advice, at any status; editors for any advice they can see."""
     if actor is None:
         return False
-    if advice.owner_id is not None and advice.owner_id == actor.id:
+    if advice_writers.is_writer(advice, actor.id):  # any of its writers (kb.advice_writers)
         return True
     return has_role(actor, Role.EDITOR) and advice.status in EDITOR_VISIBLE
 
@@ -144,6 +144,11 @@ def redact(session: Session, actor: User, advice: Advice, passage: str,
         if detail != entry.detail:
             entry.detail = detail
             session.add(entry)
+    for row in advice_writers.rows(session, advice.id):  # the names writers chose, too
+        names = [_wipe(name, pattern) for name in row.names]
+        if names != row.names:
+            row.names = names
+            session.add(row)
     session.flush()
 
     if result.current:

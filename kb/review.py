@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from kb import privacy
+from kb import advice_writers, privacy
 from kb.models import Advice, AdviceStatus, Revision
 
 S = AdviceStatus
@@ -38,7 +38,7 @@ def feedback(advice: Advice) -> Revision | None:
     withdrawal reason; None when the writer made the latest change of status themselves."""
     note = status_note(advice)
     if (note is None or note.status not in (S.CHANGES_REQUESTED, S.WITHDRAWN)
-            or note.author_id == advice.owner_id):
+            or advice_writers.is_writer(advice, note.author_id)):
         return None
     return note
 

@@ -24,6 +24,10 @@ their wish. The audit log and the editors' list of withdrawn advice show that th
 That withdrawal is consent taken back, so it holds: only the writer can undo it
 (``restore_own``, from "Mijn adviezen"); editors are refused (:func:`consent_blocks`). An
 editor's own withdrawal is an editorial decision: editors undo it, the writer cannot.
+
+A co-written advice (:mod:`kb.advice_writers`) has several writers; each may take the writers'
+steps (save, send, withdraw). A withdrawal by one of them is that writer's alone to undo: not
+the editors', and not the other writers' either.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from itertools import count
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
-from kb import audit, localtime, notifications, versions, vocabulary
+from kb import advice_writers, audit, localtime, notifications, versions, vocabulary
 from kb.advice import AdviceContent, content_of, save_advice
 from kb.auth import has_role
 from kb.consent import needs_consent
@@ -169,13 +173,13 @@ def may(actor: User | None, action: str, advice: Advice, check_status: bool = Tr
     if actor is None:
         return False
     if step.by == OWNER:
-        allowed = (advice.owner_id is not None and advice.owner_id == actor.id
+        allowed = (advice_writers.is_writer(advice, actor.id)
                    and has_role(actor, Role.CONTRIBUTOR))
     else:
         allowed = has_role(actor, Role.EDITOR)
     if allowed and consent_blocks(actor, action, advice):
         allowed = False
-    if allowed and action == "submit" and _waits_for_guardian(actor, advice):
+    if allowed and action == "submit" and waits_for_guardian(actor, advice):
         allowed = False
     return allowed and (not check_status or advice.status in step.sources)
 
@@ -196,39 +200,57 @@ def withdrawal(advice: Advice) -> Revision | None:
     return found
 
 
-def withdrawn_by_writer(advice: Advice) -> bool:
-    """Whether the advice is offline because its writer took it off (their consent withdrawn)."""
+def withdrawer(advice: Advice) -> int | None:
+    """The writer who took the advice offline (their consent withdrawn), else None: it is
+    online, or the editors withdrew it. With co-writers, it is the one who pressed it."""
     taken = withdrawal(advice)
-    return bool(taken and advice.owner_id is not None and taken.author_id == advice.owner_id)
+    if taken is None or not advice_writers.is_writer(advice, taken.author_id):
+        return None
+    return taken.author_id
+
+
+def withdrawn_by_writer(advice: Advice) -> bool:
+    """Whether the advice is offline because a writer of it took it off."""
+    return withdrawer(advice) is not None
 
 
 def consent_blocks(actor: User, action: str, advice: Advice) -> str:
     """Why this restore is not this person's to do ("" when it is; see the module docstring).
 
-    A writer's withdrawal can be undone by that writer only, also when they are an editor; an
-    editor's withdrawal by editors only.
+    A writer's withdrawal can be undone by that writer only, also when they are an editor, and
+    not by a co-writer (``"cowriter_withdrew"``); an editor's withdrawal by editors only.
     """
     if advice.status != S.WITHDRAWN or action not in ("restore", "restore_own"):
         return ""
-    by_writer = withdrawn_by_writer(advice)
-    if action == "restore" and by_writer and actor.id != advice.owner_id:
+    by = withdrawer(advice)
+    if action == "restore" and by is not None and actor.id != by:
         return "writer_withdrew"
-    if action == "restore_own" and not by_writer:
-        return "editor_withdrew"
+    if action == "restore_own" and advice_writers.is_writer(advice, actor.id):
+        if by is None:
+            return "editor_withdrew"
+        if by != actor.id:
+            return "cowriter_withdrew"
     return ""
 
 
-def _waits_for_guardian(actor: User, advice: Advice) -> bool:
-    """A writer under 16 without a recorded guardian's consent (kb.consent): drafts only."""
+def waits_for_guardian(actor: User, advice: Advice) -> bool:
+    """A writer under 16 without a recorded guardian's consent (kb.consent): drafts only.
+    With co-writers, sending waits while any of them needs that consent."""
     session = object_session(advice) or object_session(actor)
-    return session is not None and needs_consent(session, actor)
+    if session is None:
+        return False
+    if needs_consent(session, actor):
+        return True
+    return any(needs_consent(session, session.get(User, uid))
+               for uid in advice_writers.writer_ids(session, advice) if uid != actor.id)
 
 
 def _guard(action: str, actor: User, advice: Advice, expected_revision: int | None = None) -> None:
     if not may(actor, action, advice, check_status=False):
         reason = consent_blocks(actor, action, advice) or (
-            "guardian_consent" if action == "submit" and _waits_for_guardian(actor, advice)
-            else "")
+            ("guardian_consent" if needs_consent(object_session(advice), actor)
+             else "cowriter_guardian_consent")
+            if action == "submit" and waits_for_guardian(actor, advice) else "")
         raise NotAllowed(action, reason)
     if advice.status not in STEPS[action].sources:
         raise StateError(advice, "status")
@@ -270,6 +292,7 @@ def create_draft(session: Session, actor: User, form: AdviceForm, *, form_id: st
     status = S.SUBMITTED if submit else S.DRAFT
     advice, revision = save_advice(session, None, content, status=status, author_id=actor.id,
                                    owner_id=actor.id)
+    advice_writers.ensure_owner(session, advice)
     audit.record(session, actor, "create", advice.id, form=form_id, to_status=status,
                  revision=revision.number)
     if submit:
@@ -290,7 +313,11 @@ def submit(session: Session, actor: User, advice: Advice, expected_revision: int
            form: AdviceForm | None = None) -> Advice:
     """The writer sends their advice to the editors, with the form's changes if given."""
     _guard("submit", actor, advice)
-    form = form or AdviceForm.from_content(content_of(advice))
+    if form is None:  # the stored text, with this writer's own choice of name
+        form = AdviceForm.from_content(content_of(advice))
+        row = advice_writers.row_of(session, advice.id, actor.id)
+        if row is not None:
+            form.display_name = advice_writers.own_choice(row, tuple(advice.authors))
     return _save_form(session, actor, advice, "submit", form, expected_revision, complete=True)
 
 
@@ -475,10 +502,13 @@ def _validate(session: Session, form: AdviceForm, names: dict, complete: bool) -
 def _save_form(session: Session, actor: User, advice: Advice, action: str, form: AdviceForm,
                expected_revision: int | None, complete: bool, note: str = "",
                change_note: str = "") -> Advice:
-    names = names_for(session, advice)
+    names = names_for(session, advice, actor)
     _validate(session, form, names, complete)
     content = form.content(names, slug=advice.slug, published=advice.published,
                            language=advice.language)
+    advice_writers.choose_names(session, advice, actor, content.authors)
+    content = replace(content, authors=advice_writers.public_authors(session, advice,
+                                                                     content.authors))
     _check_fresh(advice, content, expected_revision)
     saved = _write(session, actor, advice, action, content, note=note, change_note=change_note)
     if form.region or form.audience:
@@ -507,7 +537,10 @@ def _write(session: Session, actor: User, advice: Advice, action: str, content: 
            note: str = "", change_note: str = "", **detail) -> Advice:
     """Save through a revision and audit it; a step that changes nothing writes nothing."""
     before = advice.status
-    target = STEPS[action].target or before
+    target = (STEPS[action].target if action in STEPS else None) or before
+    # The names come from the writers' own choices (kb.advice_writers), whatever the step.
+    content = replace(content, authors=advice_writers.public_authors(session, advice,
+                                                                     content.authors))
     advice, revision = save_advice(session, advice, content, status=target, note=note,
                                    author_id=actor.id, change_note=change_note)
     if revision is not None:
@@ -540,11 +573,26 @@ def known_audiences(session: Session) -> set[str]:
     return set(vocabulary.audience_map(session))
 
 
-def names_for(session: Session, advice: Advice) -> dict[str, tuple[str, ...]]:
-    """The names this advice may appear under: its writer's, its current ones, or anonymous."""
+def names_for(session: Session, advice: Advice, actor: User | None = None
+              ) -> dict[str, tuple[str, ...]]:
+    """The names this advice may appear under: its writer's, its current ones, or anonymous.
+
+    A co-writer chooses among their own names (and their current choice); anyone else sees
+    the choices of the writer who started it.
+    """
+    row = advice_writers.row_of(session, advice.id, actor.id if actor else None)
+    if row is not None and row.status == advice_writers.WRITER:
+        return name_choices(actor.display_names, row.names, group_names(session, actor))
     owner = session.get(User, advice.owner_id) if advice.owner_id else None
     return name_choices(owner.display_names if owner else (), advice.authors,
                         group_names(session, owner))
+
+
+def write_names(session: Session, actor: User, advice: Advice, action: str,
+                **detail) -> Advice:
+    """A change of who is named (:mod:`kb.cowriting`): a new revision, the status unchanged,
+    the names made again from the writers' rows, and an audit row for ``action``."""
+    return _write(session, actor, advice, action, content_of(advice), **detail)
 
 
 def slug_taken(session: Session, slug: str, advice_id: int | None = None) -> bool:

@@ -13,6 +13,7 @@ from kb.web import (
     caching,
     contribute,
     converters,
+    cowriting,
     csrf,
     discovery,
     dossier,
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(contribute.bp)
+    app.register_blueprint(cowriting.bp)
     app.register_blueprint(editorial.bp)
     app.register_blueprint(feed.bp)
     app.register_blueprint(browse.bp)

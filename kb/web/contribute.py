@@ -8,11 +8,11 @@ someone wrote it. Every change goes through :mod:`kb.workflow`.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlmodel import select
 
-from kb import consent, review, workflow
+from kb import advice_writers, consent, cowriting, review, workflow
 from kb.advice import content_of
 from kb.auth import current_user, require_role
 from kb.db import get_session
@@ -87,12 +87,11 @@ def write():
 def my_advice():
     """Everything this writer wrote, with its status and the editors' feedback."""
     user = current_user()
-    items = get_session().exec(
-        select(Advice).where(Advice.owner_id == user.id)
-        .order_by(Advice.updated_at.desc(), Advice.id.desc())
-    ).all()
+    items = advice_writers.advice_of(get_session(), user)  # started, or joined (co-writing)
     return render_template("contribute/my_advice.html", items=[
-        {"advice": item, **_status_note(item)} for item in items])
+        {"advice": item, **_status_note(item)} for item in items],
+        invitations=[{"advice": item, "by": person_name(get_session(), row.invited_by_id)}
+                     for row, item in advice_writers.invitations(get_session(), user)])
 
 
 @bp.route("/mijn-adviezen/<int:advice_id>", methods=["GET", "POST"])
@@ -102,7 +101,7 @@ def advice(advice_id: int):
     """The writer's own advice: the form while they hold the pen, else a read-only view."""
     user = current_user()
     item = _own_advice_or_404(advice_id)
-    names = workflow.names_for(get_session(), item)
+    names = workflow.names_for(get_session(), item, user)
     if item.status not in EDITABLE:
         if request.method == "POST":
             raise StateError(item, "status")
@@ -112,7 +111,10 @@ def advice(advice_id: int):
         if kept is not None:  # back after a new login: the text as it was sent
             return _write_page(AdviceForm.from_request(kept), names, advice=item,
                                revision=kept_text.revision_of(kept, item), notice="login")
-        return _write_page(AdviceForm.from_content(content_of(item)), names, advice=item)
+        form = AdviceForm.from_content(content_of(item))
+        form.display_name = advice_writers.own_choice(  # this writer's own name choice
+            advice_writers.row_of(get_session(), item.id, user.id), tuple(item.authors))
+        return _write_page(form, names, advice=item)
     form = AdviceForm.from_request(request.form)
     if kept_text.form_refused():
         if autosave.wanted():
@@ -120,7 +122,7 @@ def advice(advice_id: int):
         return _write_page(form, names, advice=item, notice="csrf", status=400,
                            revision=kept_text.revision_of(request.form, item))
     expected = expected_revision()
-    action = _kept_as_draft_without_consent(request.form.get("action"), user)
+    action = _kept_as_draft_without_consent(request.form.get("action"), user, item)
     if action not in ("save", "submit"):
         return _preview(form, names, item, revision=expected)
     try:
@@ -183,9 +185,16 @@ def redact(advice_id: int):
 # --------------------------------------------------------------------------- helpers
 
 
-def _kept_as_draft_without_consent(action: str | None, user) -> str | None:
+def _kept_as_draft_without_consent(action: str | None, user, item: Advice | None = None
+                                   ) -> str | None:
     """A writer under 16 without a guardian's consent who presses "send": their text is kept
     as a draft (never lost), and they are told why it did not go (kb.consent)."""
+    if (action == "submit" and item is not None and workflow.waits_for_guardian(user, item)
+            and not consent.needs_consent(get_session(), user)):
+        flash("Je advies is bewaard als concept. Iemand die meeschrijft is jonger dan 16: je "
+              "kunt het insturen zodra de redactie de toestemming van hun ouder of voogd "
+              "heeft vastgelegd.")
+        return "save"
     if action == "submit" and consent.needs_consent(get_session(), user):
         flash("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "
               "redactie sturen zodra de redactie de toestemming van je ouder of voogd heeft "
@@ -197,7 +206,9 @@ def _kept_as_draft_without_consent(action: str | None, user) -> str | None:
 def _status_note(item: Advice) -> dict:
     """The note of the latest change of status, and who wrote it (you, or an editor's name)."""
     note = review.status_note(item)
-    by_me = note is not None and note.author_id == item.owner_id
+    by_me = note is not None and note.author_id == current_user().id
+    if (note is not None and not by_me and advice_writers.is_writer(item, note.author_id)):
+        note = None  # another writer's reason was written for the editors, not for us
     return {"note": note, "note_by_me": by_me,
             "note_by": None if note is None or by_me
             else person_name(get_session(), note.author_id)}
@@ -205,7 +216,11 @@ def _status_note(item: Advice) -> dict:
 
 def _own_advice_or_404(advice_id: int) -> Advice:
     item = get_session().get(Advice, advice_id)
-    if item is None or item.owner_id != current_user().id:
+    user = current_user()
+    if item is None or not advice_writers.is_writer(item, user.id):
+        if item is not None and cowriting.invitation(get_session(), user, item) is not None:
+            # Invited, not yet a writer: the invitation first (nothing to edit before a yes).
+            abort(redirect(url_for("cowriting.writers", advice_id=item.id), code=303))
         abort(404)
     return item
 
@@ -243,6 +258,9 @@ def _preview(form: AdviceForm, names: dict, advice: Advice | None, **extra):
     fixed = {"slug": slug, "published": advice.published if advice else None,
              "language": advice.language if advice else "nl"}
     content = form.content(names, **fixed)
+    if advice is not None:  # with co-writers: every writer's name, as it will be shown
+        content = replace(content, authors=advice_writers.preview_authors(
+            get_session(), advice, current_user(), content.authors))
     strict = consent.under_16(get_session(), current_user().id)  # under 16: every place
     return _write_page(form, names, advice=advice, preview=preview_context(
         get_session(), content, advice), aids=aids_context(content, strict), **extra)
@@ -257,7 +275,8 @@ def _view_page(item: Advice, errors: dict | None = None, reason: str = "",
         reason=reason, public_reason=public_reason,
         can_withdraw=workflow.may(current_user(), "request_withdrawal", item),
         can_restore=workflow.may(current_user(), "restore_own", item),
-        withdrawn_by_me=workflow.withdrawn_by_writer(item),
+        withdrawn_by_me=workflow.withdrawer(item) == current_user().id,
+        withdrawn_by_cowriter=workflow.withdrawer(item) not in (None, current_user().id),
     ), status
 
 

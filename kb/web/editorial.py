@@ -199,7 +199,7 @@ def edit(advice_id: int):
         return _edit_page(form, names, item, revision=expected, note=note,
                           change_note=change_note,
                           preview=preview_context(session, content, item),
-                          aids=aids_context(content, consent.under_16(session, item.owner_id)))
+                          aids=aids_context(content, consent.writes_under_16(session, item)))
     if autosave.wanted() and item.status == AdviceStatus.PUBLISHED:
         return autosave.refused("published", 409)  # a public text changes only by hand
     try:
@@ -323,7 +323,7 @@ def _review_page(item: Advice, errors: dict | None = None, values: dict | None =
     user = current_user()
     content = content_of(item)
     base = compare_base(item)
-    strict = consent.under_16(session, item.owner_id)  # stricter privacy check under 16
+    strict = consent.writes_under_16(session, item)  # stricter privacy check under 16
     actions = {name: workflow.may(user, name, item)
                for name in ("publish", "request_changes", "edit", "withdraw", "restore",
                             "rename_slug", "set_replacement")}
