@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from kb import accessibility
 from tests.browser.conftest import LANGUAGES, WIDTHS, describe, run_axe
 from tests.browser.pages import ALL, Page
 
@@ -31,3 +32,12 @@ def test_page_is_accessible_at_every_width(spec: Page, width: int, lang: str, vi
     assert not result["violations"], (
         f"{spec.name} at {width} px: axe {result['version']} found\n"
         + describe(result["violations"]))
+
+
+def test_the_statement_names_the_axe_core_the_suite_runs(visit, site, axe_source):
+    """``/toegankelijkheid`` says which axe-core tests the site: the one injected here."""
+    opened = visit()
+    opened.goto("/toegankelijkheid")
+    version = run_axe(opened.page, axe_source)["version"]
+    assert version == accessibility.AXE_VERSION
+    assert f"axe-core {version}" in opened.page.inner_text("main")
