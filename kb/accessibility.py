@@ -82,5 +82,5 @@ def statement_context(contact_email: str | None) -> dict:
                         "when": "bij elke wijziging van de website (de testsuite)"},
         "checks": [dict(check) for check in CHECKS],
         "exceptions": [dict(item, criteria=list(item["criteria"])) for item in EXCEPTIONS],
-        "contact": {"email": contact_email or None, "answer_days": ANSWER_DAYS},
+        "contact": {"address": contact_email or None, "answer_days": ANSWER_DAYS},
     }

@@ -54,7 +54,7 @@ def test_problems_go_to_the_contact_address_else_the_mail_sender(tmp_path):
         folder = tmp_path / str(len(extra))
         app = _make_app(folder, **extra)
         client = app.test_client()
-        assert client.get("/api/toegankelijkheid").get_json()["contact"]["email"] == expected
+        assert client.get("/api/toegankelijkheid").get_json()["contact"]["address"] == expected
         html = client.get("/toegankelijkheid").get_data(as_text=True)
         if expected:
             assert f'href="mailto:{expected}"' in html

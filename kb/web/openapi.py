@@ -142,7 +142,7 @@ SCHEMAS: dict = {
                                 "browser": STRING, "widths": _array(INTEGER), "when": STRING}),
         "checks": _array(_object({"id": STRING, "text": STRING})),
         "exceptions": _array(_object({"id": STRING, "text": STRING, "criteria": STRINGS})),
-        "contact": _object({"email": NULLABLE_STRING, "answer_days": INTEGER}),
+        "contact": _object({"address": NULLABLE_STRING, "answer_days": INTEGER}),
     }),
 }
 
