@@ -66,6 +66,7 @@ class Site:
 
     url: str
     folder: Path
+    database_url: str
     ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
@@ -220,9 +221,10 @@ def start(folder: Path) -> Site:
     """Seed a new instance in ``folder`` and serve it; the caller stops it with :func:`stop`."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = environment(folder, url, port, database_url(folder))
+    db_url = database_url(folder)
+    env = environment(folder, url, port, db_url)
     ids, found = seed(env)
-    site = Site(url=url, folder=folder, ids=ids, tokens=found)
+    site = Site(url=url, folder=folder, database_url=db_url, ids=ids, tokens=found)
     with open(folder / "gunicorn.log", "wb") as log:
         # Its own session: the server is stopped by its process group, never by name.
         site.process = subprocess.Popen(
