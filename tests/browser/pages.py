@@ -24,6 +24,7 @@ class Page:
     status: int = 200
     then: Callable | None = None  # steps in the page that lead to the page to check
     then_status: int | None = None  # the status the steps end on, when they submit a form
+    expect: str = ""  # a CSS selector the page must hold (so it is the page it claims to be)
 
     def url(self, site) -> str:
         return self.path.format(**site.ids, **site.tokens)
@@ -81,6 +82,32 @@ def conflict(page, site):
     return navigation.value
 
 
+def too_large(page, site):
+    """An advice body over 100 KB: a 413 that gives the writer's text back in the form."""
+    page.fill("[name=title]", "Een heel lang advies")
+    page.locator("[name=body]").evaluate(
+        "e => e.value = '## Wat we zien\\n\\n' + 'Heel veel woorden. '.repeat(6000)")
+    with page.expect_navigation() as navigation:
+        page.locator("button[name=action][value=save]").click()
+    return navigation.value
+
+
+def publish_race(page, site):
+    """Two editors confirm the same publish; the second gets the friendly 409."""
+    advice_id = site.take("race")
+    review = f"{site.url}/redactie/advies/{advice_id}"
+    page.goto(review)
+    submit("form[action$='/publiceren']")(page, site)
+    other = page.context.new_page()
+    try:
+        other.goto(review)
+        submit("form[action$='/publiceren']")(other, site)
+        submit("form[action$='/publiceren']")(other, site)
+    finally:
+        other.close()
+    return submit("form[action$='/publiceren']")(page, site)
+
+
 def subscribe(page, site):
     page.fill("[name=email]", "nieuwe.lezer@example.org")
     return submit("form[action$='/attenderingen']")(page, site)
@@ -110,8 +137,8 @@ PUBLIC = [
     Page("search-results", "/zoeken?q=pleegouders"),
     Page("search-none", "/zoeken?q=xyzzyqq"),
     Page("search-filters", "/zoeken?q=jongeren&theme=pleegzorg&audience=gemeenten&region=utrecht"),
-    Page("search-suggestion", "/zoeken?q=pleegouers"),
-    Page("search-partial", "/zoeken?q=pleegzorg+ruimtevaart+vulkaan"),
+    Page("search-suggestion", "/zoeken?q=pleegouers", expect=".suggestion"),
+    Page("search-partial", "/zoeken?q=pleegzorg+ruimtevaart+vulkaan", expect="p.notice"),
     Page("search-browse", "/zoeken"),
     Page("audiences", "/voor"),
     Page("audience", "/voor/gemeenten"),
@@ -145,14 +172,16 @@ PUBLIC = [
 WRITER = [
     Page("my-advice", "/mijn-adviezen", "schrijver"),
     Page("write", "/schrijven", "schrijver"),
-    Page("write-preview", "/schrijven", "schrijver", then=preview_with_privacy_hints),
+    Page("write-preview", "/schrijven", "schrijver", then=preview_with_privacy_hints,
+         expect=".privacy__hints li"),
+    Page("write-too-large", "/schrijven", "schrijver", then=too_large, then_status=413),
     Page("draft", "/mijn-adviezen/{draft}", "schrijver"),
     Page("draft-with-feedback", "/mijn-adviezen/{with_writer}", "schrijver"),
     Page("submitted-own", "/mijn-adviezen/{submitted}", "schrijver"),
     Page("published-own", "/mijn-adviezen/{published}", "schrijver"),
     Page("redact-own", "/mijn-adviezen/{published}/wissen", "schrijver"),
     Page("conflict", "/mijn-adviezen/{conflict}", "schrijver", then=conflict,
-         then_status=409),
+         then_status=409, expect=".conflict"),
     Page("notifications", "/meldingen", "schrijver"),
     Page("account", "/account", "schrijver"),
     Page("account-delete", "/account/verwijderen", "schrijver"),
@@ -162,13 +191,14 @@ WRITER = [
 EDITOR = [
     Page("queue", "/redactie", "redacteur"),
     Page("review", "/redactie/advies/{submitted}", "redacteur"),
-    Page("review-diff", "/redactie/advies/{resubmitted}", "redacteur"),
+    Page("review-diff", "/redactie/advies/{resubmitted}", "redacteur", expect="ins, del"),
     Page("review-published", "/redactie/advies/{published}", "redacteur"),
     Page("review-withdrawn", "/redactie/advies/{withdrawn}", "redacteur"),
     Page("confirm-publish", "/redactie/advies/{submitted}", "redacteur",
          then=submit("form[action$='/publiceren']")),
     Page("confirm-withdraw", "/redactie/advies/{published}", "redacteur",
          then=submit("form[action$='/intrekken']")),
+    Page("state-error", "/redactie", "redacteur", then=publish_race, then_status=409),
     Page("edit", "/redactie/advies/{published}/bewerken", "redacteur"),
     Page("history", "/redactie/advies/{published}/geschiedenis", "redacteur"),
     Page("redact", "/redactie/advies/{published}/wissen", "redacteur"),
@@ -177,7 +207,7 @@ EDITOR = [
     Page("invite-created", "/beheer/uitnodigingen", "redacteur", then=make_invite,
          then_status=201),
     Page("groups", "/beheer/groepen", "redacteur"),
-    Page("consent", "/beheer/toestemming", "redacteur"),
+    Page("consent", "/beheer/toestemming", "redacteur", expect="form[action*='/toestemming/']"),
     Page("reset-link", "/beheer/wachtwoordlink", "redacteur"),
     Page("reset-link-made", "/beheer/wachtwoordlink", "redacteur", then=make_reset_link,
          then_status=201),
@@ -188,7 +218,7 @@ ADMIN = [
     Page("accounts", "/beheer/accounts", "beheerder"),
     Page("audit", "/beheer/audit", "beheerder"),
     Page("audit-filtered", "/beheer/audit?login=redacteur", "beheerder"),
-    Page("mail", "/beheer/mail", "beheerder"),
+    Page("mail", "/beheer/mail", "beheerder", expect="table"),
     Page("account-admin", "/account", "beheerder"),
 ]
 

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "een lang wachtwoord 123"
 SECRET_KEY = "browser-suite-" + "s" * 40
 START_SECONDS = 60
+#: Advice for the publish race: one per width and language, and spares for a rerun.
+RACES = 8
 
 #: The accounts the suite logs in with (login name → role and public name).
 ACCOUNTS = {
@@ -69,7 +71,13 @@ class Site:
     database_url: str
     ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    pools: dict[str, list[int]] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+
+    def take(self, pool: str) -> int:
+        """An advice for a test that uses it up (publishes it): never the same one twice."""
+        assert self.pools.get(pool), f"the seeded pool {pool!r} is used up"
+        return self.pools[pool].pop()
 
     def log(self) -> str:
         path = self.folder / "gunicorn.log"
@@ -215,6 +223,9 @@ def _seed(app, ids: dict[str, int], found: dict[str, str]) -> None:
     advice("to_publish", ("submit",), title="Zorg voor een warme overdracht bij 18 jaar")
     advice("to_publish_nojs", ("submit",), title="Houd de hulp vast tot het nieuwe plan er is")
     advice("conflict", (), title="Een concept waar twee tabbladen aan werken")
+    # Pages that use an advice up (a publish race) take one each from a pool.
+    for n in range(RACES):
+        advice(f"race-{n}", ("submit",), title=f"Twee redacteuren tegelijk ({n + 1})")
 
 
 def start(folder: Path) -> Site:
@@ -224,7 +235,8 @@ def start(folder: Path) -> Site:
     db_url = database_url(folder)
     env = environment(folder, url, port, db_url)
     ids, found = seed(env)
-    site = Site(url=url, folder=folder, database_url=db_url, ids=ids, tokens=found)
+    site = Site(url=url, folder=folder, database_url=db_url, ids=ids, tokens=found,
+                pools={"race": [ids.pop(f"race-{n}") for n in range(RACES)]})
     with open(folder / "gunicorn.log", "wb") as log:
         # Its own session: the server is stopped by its process group, never by name.
         site.process = subprocess.Popen(

@@ -26,6 +26,8 @@ def test_page_is_accessible_at_every_width(spec: Page, width: int, lang: str, vi
             f"{spec.name}: the steps ended on {response.status if response else None}, "
             f"expected {expected}")
     page = opened.page
+    if spec.expect:
+        assert page.locator(spec.expect).count() > 0, f"{spec.name}: no {spec.expect} on the page"
     sideways = page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
     assert sideways[0] <= sideways[1], f"{spec.name} scrolls sideways at {width} px: {sideways}"
     result = run_axe(page, axe_source)
