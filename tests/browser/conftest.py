@@ -46,23 +46,16 @@ def _missing() -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """Skip (or, under KB_REQUIRE_BROWSER, fail) every browser test when a tool is missing."""
+@pytest.fixture(scope="session", autouse=True)
+def browser_tools() -> None:
+    """Before anything starts: skip every browser test when a tool is missing, or, under
+    KB_REQUIRE_BROWSER, fail each of them with the reason."""
     reason = _missing()
     if reason is None:
         return
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            if REQUIRE_BROWSER:
-                item.add_marker(pytest.mark.usefixtures("_browser_required"))
-            else:
-                item.add_marker(pytest.mark.skip(reason=f"browser suite: {reason}"))
-
-
-@pytest.fixture
-def _browser_required() -> None:
-    pytest.fail(f"KB_REQUIRE_BROWSER is set but {_missing()}")
+    if REQUIRE_BROWSER:
+        pytest.fail(f"KB_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(f"browser suite: {reason}")
 
 
 @pytest.fixture(scope="session")
