@@ -83,20 +83,40 @@ def axe_source() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
 
+class Recorder:
+    """Every request and every Content-Security-Policy complaint of every page in the kept
+    contexts (tabs a test opens itself included), so that each test can check its own."""
+
+    def __init__(self, site: site_module.Site) -> None:
+        self.own = urlsplit(site.url).netloc
+        self.requests: list[str] = []
+        self.csp: list[str] = []
+
+    def watch(self, context) -> None:
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("page", self._page)
+
+    def _page(self, page) -> None:
+        page.on("console", lambda message: self.csp.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.requests), len(self.csp)
+
+    def problems_since(self, mark: tuple[int, int]) -> list[str]:
+        """Requests to anything but the test server (data: URLs stay in the page), and
+        anything the page's own Content-Security-Policy refused."""
+        off = [f"request off the site: {url}" for url in self.requests[mark[0]:]
+               if not url.startswith("data:") and urlsplit(url).netloc != self.own]
+        return off + [f"refused by the CSP: {text}" for text in self.csp[mark[1]:]]
+
+
 class Visit:
-    """One open page of the site with every request it made, for the checks of every test."""
+    """One open page of the site."""
 
     def __init__(self, page, site: site_module.Site) -> None:
         self.page = page
         self.site = site
-        self.requests: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-
-    def off_site(self) -> list[str]:
-        """Requests to anything but the test server (data: URLs stay in the page)."""
-        own = urlsplit(self.site.url).netloc
-        return [url for url in self.requests
-                if not url.startswith("data:") and urlsplit(url).netloc != own]
 
     def goto(self, path: str, status: int | None = 200):
         response = self.page.goto(self.site.url + path)
@@ -107,7 +127,12 @@ class Visit:
 
 
 @pytest.fixture(scope="session")
-def contexts(browser, site) -> Iterator[Callable]:
+def recorder(site) -> Recorder:
+    return Recorder(site)
+
+
+@pytest.fixture(scope="session")
+def contexts(browser, site, recorder) -> Iterator[Callable]:
     """``contexts(role, lang, js)``: a browser context logged in as ``role`` (None: a reader)
     with the ``kb_lang`` cookie, made once and kept; each login goes through the real form."""
     made: dict[tuple, object] = {}
@@ -116,6 +141,8 @@ def contexts(browser, site) -> Iterator[Callable]:
     def state(role: str) -> dict:
         if role not in states:
             context = browser.new_context()
+            recorder.watch(context)
+            mark = recorder.mark()
             page = context.new_page()
             page.goto(site.url + "/inloggen")
             page.fill("#login", role)
@@ -123,6 +150,7 @@ def contexts(browser, site) -> Iterator[Callable]:
             with page.expect_navigation():
                 page.click("form.form button[type=submit]")
             assert "/inloggen" not in page.url, f"login of {role} failed: {page.content()[:500]}"
+            assert not recorder.problems_since(mark), recorder.problems_since(mark)
             states[role] = context.storage_state()
             context.close()
         return states[role]
@@ -136,6 +164,7 @@ def contexts(browser, site) -> Iterator[Callable]:
             host = urlsplit(site.url).hostname
             context.add_cookies([{"name": "kb_lang", "value": lang, "domain": host,
                                   "path": "/"}])
+            recorder.watch(context)
             made[key] = context
         return made[key]
 
@@ -145,10 +174,12 @@ def contexts(browser, site) -> Iterator[Callable]:
 
 
 @pytest.fixture
-def visit(contexts, site) -> Iterator[Callable]:
+def visit(contexts, site, recorder) -> Iterator[Callable]:
     """``visit(role, lang, width, js)``: a new page in the kept context; closed after the test,
-    and the test fails if any page it opened asked anything of another host."""
+    which fails if any page of the test (its own extra tabs too) asked anything of another host
+    or broke the Content-Security-Policy."""
     opened: list[Visit] = []
+    mark = recorder.mark()
 
     def open_page(role: str | None = None, lang: str = "nl", width: int = 1280,
                   js: bool = True) -> Visit:
@@ -159,8 +190,8 @@ def visit(contexts, site) -> Iterator[Callable]:
 
     yield open_page
     try:
-        for one in opened:
-            assert not one.off_site(), f"requests off the site: {one.off_site()}"
+        problems = recorder.problems_since(mark)
+        assert not problems, "\n".join(problems)
     finally:
         for one in opened:
             one.page.close()

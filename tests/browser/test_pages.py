@@ -43,3 +43,11 @@ def test_the_statement_names_the_axe_core_the_suite_runs(visit, site, axe_source
     version = run_axe(opened.page, axe_source)["version"]
     assert version == accessibility.AXE_VERSION
     assert f"axe-core {version}" in opened.page.inner_text("main")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_request_carries_the_language_cookie(lang: str, visit):
+    """The page tests' language really reaches the server (the English interface reads it)."""
+    opened = visit(None, lang)
+    response = opened.goto("/")
+    assert f"kb_lang={lang}" in response.request.all_headers().get("cookie", "")
