@@ -108,6 +108,11 @@ def publish_race(page, site):
     return submit("form[action$='/publiceren']")(page, site)
 
 
+def unsubscribe(page, site):
+    page.goto(f"{site.url}/attenderingen/afmelden/{site.take('unsubscribe')}")
+    return submit("form[action*='/afmelden/']")(page, site)
+
+
 def subscribe(page, site):
     page.fill("[name=email]", "nieuwe.lezer@example.org")
     return submit("form[action$='/attenderingen']")(page, site)
@@ -150,8 +155,11 @@ PUBLIC = [
     Page("alerts-form", "/attenderingen?theme=pleegzorg"),
     Page("alerts-check-mail", "/attenderingen?theme=pleegzorg", then=subscribe),
     Page("alerts-confirm", "/attenderingen/bevestigen/{alert_confirm}"),
+    Page("alerts-confirmed", "/attenderingen/bevestigen/{alert_confirm}",
+         then=submit("form[method=post]")),
     Page("alerts-manage", "/attenderingen/beheren/{alert_manage}"),
     Page("alerts-unsubscribe", "/attenderingen/afmelden/{alert_unsubscribe}"),
+    Page("alerts-unsubscribed", "/attenderingen", then=unsubscribe),
     Page("alerts-problem", "/attenderingen/bevestigen/onbekend", status=404),
     Page("login", "/inloggen"),
     Page("login-errors", "/inloggen", then=empty_login, then_status=400),

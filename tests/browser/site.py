@@ -71,11 +71,11 @@ class Site:
     database_url: str
     ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    pools: dict[str, list[int]] = field(default_factory=dict)
+    pools: dict[str, list] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
-    def take(self, pool: str) -> int:
-        """An advice for a test that uses it up (publishes it): never the same one twice."""
+    def take(self, pool: str):
+        """An advice or token for a test that uses it up: never the same one twice."""
         assert self.pools.get(pool), f"the seeded pool {pool!r} is used up"
         return self.pools[pool].pop()
 
@@ -183,6 +183,10 @@ def _seed(app, ids: dict[str, int], found: dict[str, str]) -> None:
         found["alert_unsubscribe"] = tokens.derive(app.secret_key, "unsubscribe",
                                                    subscription.salt)
         found["alert_manage"] = tokens.derive(app.secret_key, "manage", subscriber.salt)
+        for n in range(RACES):  # one-click unsubscribes use their link up
+            extra = alerts.subscribe(session, f"lezer{n}@example.org", "theme",
+                                     {"theme": "pleegzorg"}, "weekly", app.secret_key)
+            found[f"unsubscribe-{n}"] = tokens.derive(app.secret_key, "unsubscribe", extra.salt)
 
     def advice(name: str, steps: tuple[str, ...], **overrides) -> None:
         with session_scope() as session:
@@ -236,7 +240,8 @@ def start(folder: Path) -> Site:
     env = environment(folder, url, port, db_url)
     ids, found = seed(env)
     site = Site(url=url, folder=folder, database_url=db_url, ids=ids, tokens=found,
-                pools={"race": [ids.pop(f"race-{n}") for n in range(RACES)]})
+                pools={"race": [ids.pop(f"race-{n}") for n in range(RACES)],
+                       "unsubscribe": [found.pop(f"unsubscribe-{n}") for n in range(RACES)]})
     with open(folder / "gunicorn.log", "wb") as log:
         # Its own session: the server is stopped by its process group, never by name.
         site.process = subprocess.Popen(
