@@ -155,9 +155,9 @@ def contexts(browser, site, recorder) -> Iterator[Callable]:
             context.close()
         return states[role]
 
-    def get(role: str | None, lang: str = "nl", js: bool = True):
+    def get(role: str | None, lang: str = "nl", js: bool = True, fresh: bool = False):
         key = (role, lang, js)
-        if key not in made:
+        if fresh or key not in made:
             context = browser.new_context(
                 storage_state=state(role) if role else None, java_script_enabled=js,
                 viewport={"width": 1280, "height": 900})
@@ -165,6 +165,8 @@ def contexts(browser, site, recorder) -> Iterator[Callable]:
             context.add_cookies([{"name": "kb_lang", "value": lang, "domain": host,
                                   "path": "/"}])
             recorder.watch(context)
+            if fresh:
+                return context
             made[key] = context
         return made[key]
 
@@ -179,11 +181,16 @@ def visit(contexts, site, recorder) -> Iterator[Callable]:
     which fails if any page of the test (its own extra tabs too) asked anything of another host
     or broke the Content-Security-Policy."""
     opened: list[Visit] = []
+    own: list = []
     mark = recorder.mark()
 
     def open_page(role: str | None = None, lang: str = "nl", width: int = 1280,
-                  js: bool = True) -> Visit:
-        page = contexts(role, lang, js).new_page()
+                  js: bool = True, fresh: bool = False) -> Visit:
+        """``fresh``: a context of its own, closed after the test, for steps that log in."""
+        context = contexts(role, lang, js, fresh=fresh)
+        if fresh:
+            own.append(context)
+        page = context.new_page()
         page.set_viewport_size({"width": width, "height": 900})
         opened.append(Visit(page, site))
         return opened[-1]
@@ -195,6 +202,8 @@ def visit(contexts, site, recorder) -> Iterator[Callable]:
     finally:
         for one in opened:
             one.page.close()
+        for context in own:
+            context.close()
 
 
 def run_axe(page, source: str) -> dict:

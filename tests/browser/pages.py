@@ -25,6 +25,7 @@ class Page:
     then: Callable | None = None  # steps in the page that lead to the page to check
     then_status: int | None = None  # the status the steps end on, when they submit a form
     expect: str = ""  # a CSS selector the page must hold (so it is the page it claims to be)
+    fresh: bool = False  # a browser context of its own: the steps log in as someone new
 
     def url(self, site) -> str:
         return self.path.format(**site.ids, **site.tokens)
@@ -113,6 +114,21 @@ def unsubscribe(page, site):
     return submit("form[action*='/afmelden/']")(page, site)
 
 
+def join_and_delete(page, site):
+    """Redeem an invite (the new account is logged in), then delete the account again."""
+    page.goto(f"{site.url}/uitnodiging/{site.take('invite')}")
+    login = f"nieuw{page.evaluate('Date.now()')}"
+    page.fill("[name=login]", login)
+    page.fill("[name=password]", "een nieuw wachtwoord 456")
+    page.fill("[name=password_repeat]", "een nieuw wachtwoord 456")
+    page.locator("#name_choice_anoniem").check()
+    response = submit("form.form")(page, site)
+    assert response.ok, f"invite redemption answered {response.status}"
+    page.goto(f"{site.url}/account/verwijderen")
+    page.fill("[name=password]", "een nieuw wachtwoord 456")
+    return submit("form[action$='/account/verwijderen']")(page, site)
+
+
 def subscribe(page, site):
     page.fill("[name=email]", "nieuwe.lezer@example.org")
     return submit("form[action$='/attenderingen']")(page, site)
@@ -169,6 +185,7 @@ PUBLIC = [
     Page("reset-problem", "/wachtwoord-nieuw/onbekend", status=404),
     Page("invite", "/uitnodiging/{invite}"),
     Page("invite-problem", "/uitnodiging/onbekend", status=404),
+    Page("account-deleted", "/", then=join_and_delete, fresh=True),
     Page("error-404", "/bestaat-niet", status=404),
     Page("error-404-advice", "/advies/999999", status=404),
     Page("error-405", "/uitloggen", status=405),
@@ -182,6 +199,7 @@ WRITER = [
     Page("write", "/schrijven", "schrijver"),
     Page("write-preview", "/schrijven", "schrijver", then=preview_with_privacy_hints,
          expect=".privacy__hints li"),
+    Page("write-under-16", "/schrijven", "jonge-schrijver", expect="#toestemming-nodig"),
     Page("write-too-large", "/schrijven", "schrijver", then=too_large, then_status=413),
     Page("draft", "/mijn-adviezen/{draft}", "schrijver"),
     Page("draft-with-feedback", "/mijn-adviezen/{with_writer}", "schrijver"),

@@ -183,7 +183,9 @@ def _seed(app, ids: dict[str, int], found: dict[str, str]) -> None:
         found["alert_unsubscribe"] = tokens.derive(app.secret_key, "unsubscribe",
                                                    subscription.salt)
         found["alert_manage"] = tokens.derive(app.secret_key, "manage", subscriber.salt)
-        for n in range(RACES):  # one-click unsubscribes use their link up
+        for n in range(RACES):  # invites and one-click unsubscribes are used up
+            _, found[f"invite-{n}"] = invites.create_invite(session, users["beheerder"],
+                                                            "contributor")
             extra = alerts.subscribe(session, f"lezer{n}@example.org", "theme",
                                      {"theme": "pleegzorg"}, "weekly", app.secret_key)
             found[f"unsubscribe-{n}"] = tokens.derive(app.secret_key, "unsubscribe", extra.salt)
@@ -241,7 +243,8 @@ def start(folder: Path) -> Site:
     ids, found = seed(env)
     site = Site(url=url, folder=folder, database_url=db_url, ids=ids, tokens=found,
                 pools={"race": [ids.pop(f"race-{n}") for n in range(RACES)],
-                       "unsubscribe": [found.pop(f"unsubscribe-{n}") for n in range(RACES)]})
+                       "unsubscribe": [found.pop(f"unsubscribe-{n}") for n in range(RACES)],
+                       "invite": [found.pop(f"invite-{n}") for n in range(RACES)]})
     with open(folder / "gunicorn.log", "wb") as log:
         # Its own session: the server is stopped by its process group, never by name.
         site.process = subprocess.Popen(

@@ -17,7 +17,7 @@ from tests.browser.pages import ALL, Page
 @pytest.mark.parametrize("spec", ALL, ids=[p.name for p in ALL])
 def test_page_is_accessible_at_every_width(spec: Page, width: int, lang: str, visit, site,
                                            axe_source):
-    opened = visit(spec.role, lang, width)
+    opened = visit(spec.role, lang, width, fresh=spec.fresh)
     opened.goto(spec.url(site), spec.status)
     if spec.then is not None:
         response = spec.then(opened.page, site)
