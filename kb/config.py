@@ -81,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_TLS", "starttls", "starttls, ssl or off (off only for a server on this host)."),
     Setting("MAIL_FROM", None,
             "Sender address of every mail, e.g. kennisbank@expex.nl; unset: no mail is sent."),
+    # Issue 15: where a reader reports a problem (the accessibility statement).
+    Setting("CONTACT_EMAIL", None,
+            "Address where readers report a problem with the site (shown on /toegankelijkheid);"
+            " unset: KB_MAIL_FROM."),
 )
 
 

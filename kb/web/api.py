@@ -29,7 +29,7 @@ from kb.web.context import (
     version_context,
 )
 from kb.web.openapi import openapi_document
-from kb.web.reader import public_advice_or_abort
+from kb.web.reader import accessibility_context, public_advice_or_abort
 from kb.web.search_context import PageOutOfRange, search_context
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -121,6 +121,11 @@ def search():
 @bp.get("/hulp")
 def help_page():
     return jsonify(help_context())
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return jsonify(accessibility_context())
 
 
 @bp.get("/openapi.json")

@@ -135,6 +135,15 @@ SCHEMAS: dict = {
             "phone_note": STRING, "chat": NULLABLE_STRING,
             "website": _object({"url": STRING, "label": STRING})})),
     }),
+    "Accessibility": _object({
+        "standard": STRING, "norm": STRING, "status": STRING, "status_text": STRING,
+        "reviewed": STRING,
+        "tested_with": _object({"tool": STRING, "version": STRING, "rules": STRINGS,
+                                "browser": STRING, "widths": _array(INTEGER), "when": STRING}),
+        "checks": _array(_object({"id": STRING, "text": STRING})),
+        "exceptions": _array(_object({"id": STRING, "text": STRING, "criteria": STRINGS})),
+        "contact": _object({"address": NULLABLE_STRING, "answer_days": INTEGER}),
+    }),
 }
 
 
@@ -224,6 +233,7 @@ PATHS: dict = {
         parameters=[_path("slug", STRING, "De slug van de regio, bijv. gelderland."),
                     *LISTING_PARAMETERS]),
     "/api/hulp": _get("Hulp nodig? De hulplijnen.", "Help"),
+    "/api/toegankelijkheid": _get("De toegankelijkheidsverklaring.", "Accessibility"),
     "/api/openapi.json": {"get": {
         "summary": "Deze beschrijving.",
         "responses": {"200": {"description": "Het OpenAPI-document.",

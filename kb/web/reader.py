@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from kb import localtime, versions
+from kb.accessibility import statement_context
 from kb.citation import FORMATS, Citation
 from kb.db import get_session
 from kb.helplines import help_context
@@ -64,6 +65,17 @@ def search():
 @bp.get("/hulp")
 def help_page():
     return render_template("help.html", **help_context())
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("accessibility.html", **accessibility_context())
+
+
+def accessibility_context() -> dict:
+    """The statement, with where to report a problem: the contact address, else the sender's."""
+    config = current_app.config
+    return statement_context(config.get("CONTACT_EMAIL") or config.get("MAIL_FROM"))
 
 
 @bp.get("/advies/<int:advice_id>/versie/<int:number>")
