@@ -17,10 +17,10 @@ import re
 import pytest
 from english_pages import dutch_left
 
-from kb import workflow
+from kb import consent, workflow
 from kb.db import session_scope
 from kb.forms import AdviceForm
-from kb.models import Advice
+from kb.models import Advice, User
 from kb.web.i18n import COOKIE
 from tests.workflow_fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.workflow_fixtures import FORM, S, hidden
@@ -365,3 +365,21 @@ def test_the_dutch_work_pages_carry_no_extra_lang_attributes(client, people, log
     assert '<html lang="nl">' in html
     assert f"<h1>{TITLE}</h1>" in html
     assert ' lang="nl"' not in html.replace('<html lang="nl">', "")
+
+
+def test_a_writer_under_16_is_told_about_consent_in_english(app, english, people, log_in, post):
+    with app.app_context(), session_scope() as session:
+        consent.mark_under_16(session, session.get(User, people.writer.id))
+    log_in(people.writer)
+    text = text_of(english_page(english.get("/schrijven")))
+    assert "First, permission from your parent or guardian" in text
+    assert "Send to the editors" not in text  # no send button until the consent is recorded
+    page = english.get("/schrijven").get_data(as_text=True)
+    preview = post("/schrijven", {**ENGLISH_FORM, "form_id": hidden(page, "form_id"),
+                                  "action": "preview"})
+    assert "You are under 16. So the check names every place" in text_of(english_page(preview))
+    sent = post("/schrijven", {**ENGLISH_FORM, "form_id": hidden(page, "form_id"),
+                               "action": "submit"})
+    assert sent.status_code == 303
+    text = text_of(english_page(english.get(sent.headers["Location"])))
+    assert "Your advice has been saved as a draft. You are under 16" in text
