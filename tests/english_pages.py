@@ -19,7 +19,7 @@ DUTCH_WORDS = frozenset("""
     wordt worden kan kunt moet hier hoe waar wie jij je jouw uw u wij ons onze zij hun
     zoeken zoek adviezen advies thema thema’s inloggen uitloggen pagina terug bekijk
     volgende vorige alle over meer lees geschreven gepubliceerd bijgewerkt hulp nodig
-    schrijvers redactie beheer account meldingen bewaar verstuur stuur annuleer opslaan
+    schrijvers redactie beheer meldingen bewaar verstuur stuur annuleer opslaan
     verwijderd concept gebruiker wachtwoord naam tekst titel samenvatting regio
 """.split())
 WORD = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from kb import advice_writers, consent, cowriting, review, workflow
 from kb.advice import content_of
@@ -158,8 +159,8 @@ def withdraw(advice_id: int):
     except InvalidInput as error:
         return _view_page(item, errors=error.errors, reason=clean_note(reason)[0],
                           public_reason=clean_note(public_reason)[0], status=error.status_code)
-    flash("Je advies is ingetrokken. Het staat niet meer op de website. De redactie ziet dat "
-          "je het hebt ingetrokken.")
+    flash(_("Je advies is ingetrokken. Het staat niet meer op de website. De redactie ziet dat "
+            "je het hebt ingetrokken."))
     return redirect(url_for(".my_advice"), code=303)
 
 
@@ -169,7 +170,7 @@ def restore(advice_id: int):
     """The writer puts back the advice they withdrew; only they can (see kb.workflow)."""
     item = _own_advice_or_404(advice_id)
     run(workflow.restore_own, current_user(), item, expected_revision())
-    flash("Je advies staat weer op de website, onder dezelfde link.")
+    flash(_("Je advies staat weer op de website, onder dezelfde link."))
     return redirect(url_for(".advice", advice_id=item.id), code=303)
 
 
@@ -196,9 +197,9 @@ def _kept_as_draft_without_consent(action: str | None, user, item: Advice | None
               "heeft vastgelegd.")
         return "save"
     if action == "submit" and consent.needs_consent(get_session(), user):
-        flash("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "
-              "redactie sturen zodra de redactie de toestemming van je ouder of voogd heeft "
-              "vastgelegd.")
+        flash(_("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "
+                "redactie sturen zodra de redactie de toestemming van je ouder of voogd heeft "
+                "vastgelegd."))
         return "save"
     return action
 
@@ -227,9 +228,9 @@ def _own_advice_or_404(advice_id: int) -> Advice:
 
 def _after_save(item: Advice, action: str):
     if action == "submit":
-        flash("Je advies is naar de redactie gestuurd. Je ziet hier wanneer er iets verandert.")
+        flash(_("Je advies is naar de redactie gestuurd. Je ziet hier wanneer er iets verandert."))
         return redirect(url_for(".my_advice"), code=303)
-    flash("Je concept is bewaard. Alleen jij kunt het zien.")
+    flash(_("Je concept is bewaard. Alleen jij kunt het zien."))
     return redirect(url_for(".advice", advice_id=item.id), code=303)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -101,7 +102,7 @@ def publish(advice_id: int):
     if request.form.get("step") == "check":  # the review page's button: ask first
         return _confirm_page(item, "publish")
     run(workflow.publish, current_user(), item, expected_revision())
-    flash("Het advies staat nu op de website en is te vinden met zoeken.")
+    flash(_("Het advies staat nu op de website en is te vinden met zoeken."))
     return _back(item)
 
 
@@ -115,7 +116,7 @@ def request_changes(advice_id: int):
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"note": clean_note(note)[0]},
                             status=error.status_code)
-    flash("Je vraag is naar de schrijver gestuurd. Het advies staat nu bij de schrijver.")
+    flash(_("Je vraag is naar de schrijver gestuurd. Het advies staat nu bij de schrijver."))
     return _back(item)
 
 
@@ -135,7 +136,7 @@ def withdraw(advice_id: int):
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"reason": clean_note(reason)[0]},
                             status=error.status_code)
-    flash("Het advies is ingetrokken. De link blijft bestaan en meldt dat het is ingetrokken.")
+    flash(_("Het advies is ingetrokken. De link blijft bestaan en meldt dat het is ingetrokken."))
     return _back(item)
 
 
@@ -144,7 +145,7 @@ def withdraw(advice_id: int):
 def restore(advice_id: int):
     item = _advice_or_404(advice_id)
     run(workflow.restore, current_user(), item, expected_revision())
-    flash("Het advies staat weer op de website, onder dezelfde link.")
+    flash(_("Het advies staat weer op de website, onder dezelfde link."))
     return _back(item)
 
 
@@ -158,7 +159,7 @@ def rename(advice_id: int):
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"slug": slug[:200]},
                             status=error.status_code)
-    flash("Het webadres is aangepast. Oude links sturen door naar het nieuwe adres.")
+    flash(_("Het webadres is aangepast. Oude links sturen door naar het nieuwe adres."))
     return _back(item)
 
 
@@ -222,7 +223,7 @@ def edit(advice_id: int):
                           change_note=change_note, status=error.status_code)
     if autosave.wanted():
         return autosave.saved(item, url_for(".edit", advice_id=item.id))
-    flash("Je wijzigingen zijn bewaard.")
+    flash(_("Je wijzigingen zijn bewaard."))
     return _back(item)
 
 
@@ -237,9 +238,9 @@ def set_replacement(advice_id: int):
     except InvalidInput as error:
         return _review_page(item, errors=error.errors, values={"replaced_by": given},
                             status=error.status_code)
-    flash("De pagina van het ingetrokken advies wijst nu naar het andere advies."
-          if item.replaced_by_id else "De pagina van het ingetrokken advies wijst nergens meer "
-          "naar.")
+    flash(_("De pagina van het ingetrokken advies wijst nu naar het andere advies.")
+          if item.replaced_by_id else _("De pagina van het ingetrokken advies wijst nergens "
+                                        "meer naar."))
     return _back(item)
 
 
@@ -275,12 +276,14 @@ def restore_revision(advice_id: int, number: int):
     try:
         run(workflow.restore_revision, current_user(), item, number, expected_revision())
     except InvalidInput:
-        flash("Deze versie kan niet terug: een van de thema’s bestaat niet meer.")
+        flash(_("Deze versie kan niet terug: een van de thema’s bestaat niet meer."))
         return redirect(url_for(".history", advice_id=item.id), code=303)
     if item.revision == before:
-        flash(f"Versie {number} is gelijk aan de huidige versie. Er is niets veranderd.")
+        flash(_("Versie %(number)s is gelijk aan de huidige versie. Er is niets veranderd.",
+                number=number))
     else:
-        flash(f"Versie {number} is teruggezet als nieuwe versie {item.revision}.")
+        flash(_("Versie %(number)s is teruggezet als nieuwe versie %(new)s.", number=number,
+                new=item.revision))
     return redirect(url_for(".history", advice_id=item.id), code=303)
 
 

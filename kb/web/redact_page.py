@@ -7,11 +7,14 @@ changes yet); confirm. Wiping cannot be undone, so the confirmation is its own p
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import ngettext
+from markupsafe import Markup
 
 from kb import redaction
 from kb.auth import current_user
 from kb.db import get_session
 from kb.models import Advice
+from kb.web.i18n import current_language
 from kb.web.workspace import run
 
 
@@ -35,7 +38,16 @@ def redact_page(item: Advice, action_url: str, back_url: str):
         get_session().rollback()
         context["errors"] = {"passage": error.code}
         return render_template("redact.html", **context), 400
-    flash(f"De tekst is gewist uit {len(result.revisions)} "
-          f"{'versie' if len(result.revisions) == 1 else 'versies'}. Overal staat nu "
-          f"{redaction.REDACTED}.")
+    flash(_wiped(len(result.revisions)))
     return redirect(back_url, code=303)
+
+
+def _wiped(count: int) -> Markup:
+    """"Wiped from N versions; it now says [verwijderd]": the mark is the Dutch text that is in
+    the advice now, so on an English page it carries ``lang="nl"`` (Markup survives the session)."""
+    mark = (Markup(redaction.REDACTED) if current_language() == "nl"
+            else Markup('<span lang="nl">%s</span>') % redaction.REDACTED)
+    message = ngettext("De tekst is gewist uit %(num)d versie. Overal staat nu %(mark)s.",
+                       "De tekst is gewist uit %(num)d versies. Overal staat nu %(mark)s.",
+                       count, mark="%(mark)s")
+    return Markup.escape(message) % {"mark": mark}

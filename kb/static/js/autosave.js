@@ -1,7 +1,9 @@
 // Autosave for the writing forms (issue 12): every 30 seconds, if the text changed, the form's
 // own "Bewaar als concept" action is posted in the background (CSRF token and expected
 // revision included, so a newer version is never overwritten). Without this script the forms
-// work as before. Self-hosted, no inline code: the CSP stays "script-src 'self'".
+// work as before. Self-hosted, no inline code: the CSP stays "script-src 'self'". The messages
+// come in the interface language from the form's data-autosave-* attributes (kb/templates/
+// _work.html, autosave_texts); the Dutch ones below are only a fallback.
 (function () {
   "use strict";
   var INTERVAL = 30000;
@@ -13,6 +15,9 @@
     var changed = false;
     var busy = false;
     var stopped = false;
+    function text(name, fallback) {
+      return form.getAttribute("data-autosave-" + name) || fallback;
+    }
     var status = document.createElement("p");
     status.className = "autosave-status";
     status.setAttribute("role", "status");
@@ -74,20 +79,22 @@
       }).then(function (data) {
         if (data.saved) {
           moved(data);
-          say("Concept bewaard om " + data.time);
+          say(text("saved", "Concept bewaard om {time}").replace("{time}", data.time));
         } else if (data.reason === "conflict" || data.reason === "status") {
-          stop("Niet automatisch bewaard: het advies is intussen veranderd. " +
-               "Druk op de knop om te bewaren; dan zie je de verschillen.");
+          stop(text("changed", "Niet automatisch bewaard: het advies is intussen veranderd. " +
+                    "Druk op de knop om te bewaren; dan zie je de verschillen."));
         } else if (data.reason === "published") {
-          stop("Een gepubliceerd advies wordt niet automatisch bewaard. Druk zelf op Bewaar.");
+          stop(text("published",
+                    "Een gepubliceerd advies wordt niet automatisch bewaard. Druk zelf op Bewaar."));
         } else {
           changed = true;
-          say("Niet automatisch bewaard. Je tekst staat nog hier; druk zelf op de knop om te bewaren.");
+          say(text("failed", "Niet automatisch bewaard. Je tekst staat nog hier; " +
+                   "druk zelf op de knop om te bewaren."));
         }
       }).catch(function () {
         changed = true;
-        say("Niet automatisch bewaard. Misschien ben je uitgelogd of is er geen verbinding. " +
-            "Je tekst staat nog hier.");
+        say(text("offline", "Niet automatisch bewaard. Misschien ben je uitgelogd of is er " +
+                 "geen verbinding. Je tekst staat nog hier."));
       }).then(function () {
         busy = false;
       });
