@@ -1,0 +1,120 @@
+"""The public reader in English: every page type, rendered with ``kb_lang=en``, has no Dutch UI
+text left (content keeps its own language and says so with ``lang``), and the JSON twins say
+which language the interface used and give their messages in it.
+
+The Dutch pages are held by the rest of the suite (test_reader, test_browse, test_search_*, …).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from english_pages import dutch_left
+
+from kb.web.i18n import COOKIE
+
+
+def _english(client) -> None:
+    client.set_cookie(COOKIE, "en", domain="kennisbank.test")
+
+
+def _page(client, url: str, status: int = 200) -> str:
+    """The English page at ``url``: its status checked and no Dutch UI text left in it."""
+    response = client.get(url)
+    assert response.status_code == status, url
+    assert response.headers["Content-Language"] == "en"
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert dutch_left(html) == [], url
+    return html
+
+
+@pytest.fixture
+def english_demo(demo_client):
+    _english(demo_client)
+    return demo_client
+
+
+@pytest.fixture
+def english(client):
+    _english(client)
+    return client
+
+
+def _first_advice(client) -> dict:
+    return client.get("/api/").get_json()["newest"][0]
+
+
+# --------------------------------------------------------------------------- home, themes, advice
+
+
+def test_the_home_page_in_english(english_demo):
+    html = _page(english_demo, "/")
+    assert "Advice from young people who know youth care from the inside" in html
+    # Theme names from the data's English names; advice titles marked as Dutch content.
+    assert ">Foster care<" in html or "Foster care" in html
+    assert re.search(r'<a href="/advies/\d+/[^"]+" lang="nl">', html)
+
+
+def test_the_themes_page_shows_english_names_and_marks_dutch_descriptions(english_demo):
+    html = _page(english_demo, "/themas")
+    assert "Turning 18 and transition to adulthood" in html
+    # No English description in the data: the Dutch one is shown and marked as Dutch.
+    assert re.search(r'<p class="card__summary" lang="nl">Dit thema gaat over', html)
+
+
+def test_a_theme_page_in_english(english_demo):
+    html = _page(english_demo, "/thema/18-18plus")
+    assert "<h1>Turning 18 and transition to adulthood</h1>" in html
+    assert "Advice on Turning 18 and transition to adulthood" in html
+    assert "In het Engels" not in html
+
+
+def test_a_theme_without_an_english_name_is_marked_dutch(english, app, db_session):
+    from sqlmodel import select
+
+    from kb.models import Theme
+    theme = db_session.exec(select(Theme).where(Theme.slug == "pleegzorg")).one()
+    theme.name_en = ""
+    db_session.commit()
+    html = _page(english, "/thema/pleegzorg")
+    assert f'<h1 lang="nl">{theme.name}</h1>' in html
+
+
+def test_an_advice_page_in_english_marks_the_advice_text_with_its_language(english_demo):
+    card = _first_advice(english_demo)
+    html = _page(english_demo, card["url"])
+    assert f'<h1 lang="nl">{card["title"]}' in html
+    assert '<div class="prose advice__body" lang="nl">' in html
+    assert "Cite this advice" in html and "Written by" in html
+
+
+def test_an_english_advice_is_marked_english_on_a_dutch_page(client, make_advice):
+    """The advice's own language goes on its content, whatever the interface language."""
+    advice = make_advice(title="Listen first", summary="Young people want to be heard.",
+                         body="## What we see\n\nYoung people want to be heard.\n",
+                         language="en")
+    html = client.get(f"/advies/{advice.id}/{advice.slug}").get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert '<h1 lang="en">Listen first</h1>' in html
+    assert '<p class="lead" lang="en">Young people want to be heard.</p>' in html
+    assert '<div class="prose advice__body" lang="en">' in html
+    # The Dutch chrome is not marked as something else: <html lang> covers it.
+    assert '<nav class="breadcrumbs" lang="nl"' not in html
+
+
+def test_a_version_page_in_english(english, make_advice, app):
+    from dataclasses import replace
+
+    from kb.advice import content_of, save_advice
+    from kb.db import session_scope
+    from kb.models import Advice
+    advice = make_advice()
+    with app.app_context(), session_scope() as session:
+        item = session.get(Advice, advice.id)
+        save_advice(session, item, replace(content_of(item), body="## Nieuw\n\nAnders nu.\n"),
+                    status=item.status, note="Tekst aangepast")
+    html = _page(english, f"/advies/{advice.id}/versie/1")
+    assert "This is an older version from" in html
+    assert "First version published." in html
