@@ -118,3 +118,77 @@ def test_a_version_page_in_english(english, make_advice, app):
     html = _page(english, f"/advies/{advice.id}/versie/1")
     assert "This is an older version from" in html
     assert "First version published." in html
+
+
+# --------------------------------------------------------------------------- search and browse
+
+
+def test_search_with_results_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?q=pleegzorg")
+    assert re.search(r"\d+ pieces of advice found for ‘<span lang=\"nl\">pleegzorg</span>’", html)
+    assert "Refine your search" in html and "Most relevant" in html
+    assert re.search(r'<h3 class="result__title"><a href="[^"]+" lang="nl">', html)
+
+
+def test_search_without_results_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?q=zzzqqq")
+    assert "No advice found for" in html and "Use fewer words." in html
+
+
+def test_did_you_mean_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?q=vechtscheidng")
+    assert "Did you mean:" in html and ">vechtscheiding</a>" in html
+    assert "Bedoelde je" not in html
+
+
+def test_the_partial_fallback_notice_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?q=pleegzorg+wethouder+crisisopvang+wachtlijst")
+    assert "No advice contains all your words." in html
+    assert '<span lang="nl">‘je’</span>' in html
+
+
+def test_search_with_filters_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?theme=onderwijs&audience=gemeenten")
+    assert "You only chose:" in html
+    # Chips and facets show the English names of themes and audiences.
+    assert "<strong>Education</strong>" in html and "<strong>Municipalities</strong>" in html
+    assert "Who it is for" in html
+
+
+def test_all_advice_paged_in_english(english_demo):
+    html = _page(english_demo, "/zoeken?page=2")
+    assert re.search(r"Page 2 of \d+", html)
+
+
+def test_the_search_twin_says_which_interface_language_it_used(demo_client):
+    dutch = demo_client.get("/api/search?q=pleegzorg&theme=pleegzorg").get_json()
+    assert dutch["interface_language"] == "nl"
+    assert dutch["chips"][0]["label"] == "Pleegzorg"
+    _english(demo_client)
+    english = demo_client.get("/api/search?q=pleegzorg&theme=pleegzorg").get_json()
+    assert english["interface_language"] == "en"
+    assert english["chips"][0]["label"] == "Foster care"
+    # The data stays as it is: the same hits, titles and slugs in both languages.
+    assert [hit["slug"] for hit in english["results"]] == [hit["slug"] for hit in dutch["results"]]
+    assert all(hit["language"] == "nl" for hit in english["results"])
+
+
+@pytest.mark.parametrize("url", ["/voor", "/voor/gemeenten", "/regios", "/regio/gelderland",
+                                 "/regio/landelijk", "/voor/gemeenten?page=2"])
+def test_browse_pages_in_english(english_demo, url):
+    html = _page(english_demo, url)
+    assert "Who it is for" in html or "Regions" in html
+
+
+def test_an_audience_page_uses_its_english_name(english_demo):
+    html = _page(english_demo, "/voor/gemeenten")
+    assert "<h1>For municipalities</h1>" in html
+    assert '<p class="lead" lang="nl">Wethouders' in html
+
+
+def test_the_region_list_in_english_counts_with_plurals(english_demo):
+    html = _page(english_demo, "/regios")
+    assert "Provinces" in html
+    counts = re.findall(r'\((\d+)<span class="visually-hidden"> (piece|pieces) of advice</span>\)',
+                        html)
+    assert counts and all((n == "1") == (word == "piece") for n, word in counts)

@@ -94,6 +94,7 @@ SCHEMAS: dict = {
         "links": _ref("Links"),
     }),
     "Search": _object({
+        "interface_language": {"enum": ["nl", "en"]},
         "query": STRING, "sort": {"enum": ["relevance", "date"]},
         "browse": {"type": "boolean"},
         "filters": {"type": "object", "additionalProperties": STRINGS},
@@ -101,7 +102,8 @@ SCHEMAS: dict = {
         "message": NULLABLE_STRING, "suggestion": NULLABLE_STRING,
         "results": _array(_object({
             "id": INTEGER, "slug": STRING, "title": STRING, "url": STRING, "summary": STRING,
-            "themes": STRINGS, "published": NULLABLE_STRING, "highlight": NULLABLE_STRING})),
+            "themes": STRINGS, "published": NULLABLE_STRING, "highlight": NULLABLE_STRING},
+            language=STRING)),
         "facets": {"type": "object"},
         "facet_groups": _array(_object({"name": STRING, "values": _array(_object({
             "value": STRING, "label": STRING, "count": INTEGER,
