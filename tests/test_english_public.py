@@ -192,3 +192,111 @@ def test_the_region_list_in_english_counts_with_plurals(english_demo):
     counts = re.findall(r'\((\d+)<span class="visually-hidden"> (piece|pieces) of advice</span>\)',
                         html)
     assert counts and all((n == "1") == (word == "piece") for n, word in counts)
+
+
+# --------------------------------------------------------------------------- dossier, help, errors
+
+
+def test_a_dossier_in_english(english_demo):
+    html = _page(english_demo, "/thema/pleegzorg/dossier?voor=gemeenten")
+    assert "Dossier from the ExpEx Kennisbank" in html and "Advice for: Municipalities" in html
+    assert re.search(r"Advice 1 of \d+", html)
+
+
+def test_a_dossier_pdf_in_english(english_demo):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    response = english_demo.get("/thema/pleegzorg/dossier.pdf")
+    assert response.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.data)).pages)
+    assert "dossier from the expex kennisbank" in text.lower() and "Written by" in text
+
+
+def test_the_help_page_in_english(english_demo):
+    html = _page(english_demo, "/hulp")
+    assert "In immediate danger: call" in html and "Call 112 straight away." in html
+    assert '<h2 id="kindertelefoon" lang="nl">De Kindertelefoon</h2>' in html
+    # The JSON twin gives the data as it is (Dutch), whatever the interface.
+    line = english_demo.get("/api/hulp").get_json()["helplines"][0]
+    assert line["phone_note"] == "gratis"
+
+
+def test_a_withdrawn_advice_answers_an_english_410(english, make_advice):
+    advice = make_advice(status="withdrawn")
+    html = _page(english, f"/advies/{advice.id}/{advice.slug}", status=410)
+    assert "This advice has been withdrawn" in html
+    answer = english.get(f"/api/advies/{advice.id}")
+    assert answer.status_code == 410
+    assert answer.get_json()["message"] == "This advice has been withdrawn"
+
+
+@pytest.mark.parametrize(("url", "status", "title"), [
+    ("/bestaat-niet", 404, "Page not found"),
+    ("/advies/999999/iets", 404, "Page not found"),
+])
+def test_error_pages_in_english(english, url, status, title):
+    html = _page(english, url, status=status)
+    assert f"<h1>{title}</h1>" in html and f"Error code {status}" in html
+
+
+def test_a_request_for_another_host_answers_an_english_400(tmp_path):
+    from conftest import _make_app
+    app = _make_app(tmp_path, SITE_URL="https://kennisbank.example/", SERVER_NAME=None)
+    response = app.test_client().get("/", headers={"Host": "elders.example",
+                                                   "Accept-Language": "en"})
+    app.extensions["kb.engine"].dispose()
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert dutch_left(html) == [] and "This knowledge base is at another address" in html
+
+
+def test_a_post_without_a_form_token_answers_an_english_400(english, make_user):
+    response = english.post("/inloggen", data={"login": "eva", "password": "x"})
+    assert response.status_code == 400
+    assert dutch_left(response.get_data(as_text=True)) == []
+
+
+def test_json_errors_give_their_message_in_the_interface_language(client):
+    assert client.get("/api/advies/999999").get_json()["message"] == "Pagina niet gevonden"
+    _english(client)
+    answer = client.get("/api/advies/999999").get_json()
+    assert answer == {"error": "Not Found", "status": 404, "message": "Page not found"}
+    assert client.post("/api/").get_json()["message"] == "This cannot be done on this page"
+
+
+def _damage_the_index(app) -> None:
+    """Truncate a postings file, as a full disk or a crash would: search answers 503 while
+    the index is rebuilt (tests/test_index_faults.py does this in every way)."""
+    from pathlib import Path
+    for path in Path(app.config["INDEX_DIR"]).rglob("*.pst"):
+        path.write_bytes(b"x")
+
+
+def test_search_unavailable_answers_an_english_503(english_demo, demo_app):
+    _damage_the_index(demo_app)
+    html = _page(english_demo, "/zoeken?q=pleegzorg", status=503)
+    assert "Search is not working just now" in html
+
+
+def test_search_unavailable_json_gives_an_english_message(english_demo, demo_app):
+    _damage_the_index(demo_app)
+    response = english_demo.get("/api/search?q=pleegzorg")
+    assert response.status_code == 503
+    assert response.get_json()["message"] == "Search is not working just now"
+
+
+def test_a_database_that_cannot_be_opened_answers_an_english_503(english, app):
+    """A directory where the SQLite file should be: SQLITE_CANTOPEN, the 'unreachable' fault."""
+    from pathlib import Path
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    if not database.exists():
+        pytest.skip("SQLite only: the database file is replaced by a directory")
+    app.extensions["kb.engine"].dispose()
+    database.rename(database.with_suffix(".away"))
+    database.mkdir()
+    html = _page(english, "/thema/pleegzorg", status=503)
+    assert "<h1>The knowledge base cannot be reached just now</h1>" in html
+    answer = english.get("/api/themas")
+    assert answer.status_code == 503
+    assert answer.get_json()["message"] == "The knowledge base cannot be reached just now"

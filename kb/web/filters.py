@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import Flask
 from markupsafe import Markup
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "tijd")
     # The name the beheer pages used before there was one filter: the same function.
     app.add_template_filter(local_time, "tijdstip")
+    app.add_template_filter(number, "number")
     app.add_template_global(local_name, "local_name")
     app.add_template_global(name_lang, "name_lang")
 
@@ -36,6 +38,14 @@ def long_date(value: str | date | None, language: str | None = None) -> str:
         return ""
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, "d MMMM y", locale=DATE_LOCALES[language or current_language()])
+
+
+def number(value: int | float | None) -> str:
+    """A number the way the reader's language writes it: ``1.234`` in Dutch, ``1,234`` in
+    English (CLDR, through Babel)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=DATE_LOCALES[current_language()])
 
 
 def local_time(value: datetime | None) -> str:

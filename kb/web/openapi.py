@@ -33,13 +33,14 @@ STRINGS = _array(STRING)
 
 SCHEMAS: dict = {
     "Error": _object({"error": STRING, "status": INTEGER},
-                     withdrawn=_ref("Tombstone")),
+                     message=STRING, withdrawn=_ref("Tombstone")),
     "Tombstone": _object({
         "id": INTEGER, "title": STRING, "withdrawn": NULLABLE_STRING,
         "reason": NULLABLE_STRING,
         "instead": {"oneOf": [{"type": "null"},
-                              _object({"id": INTEGER, "title": STRING, "url": STRING})]},
-    }),
+                              _object({"id": INTEGER, "title": STRING, "url": STRING},
+                                      language=STRING)]},
+    }, language=STRING),
     "ThemeRef": _object({"slug": STRING, "name": STRING, "url": STRING}, name_en=STRING),
     "ThemeSummary": _object({"slug": STRING, "name": STRING, "url": STRING,
                              "description": STRING, "advice_count": INTEGER},
