@@ -300,3 +300,30 @@ def test_a_database_that_cannot_be_opened_answers_an_english_503(english, app):
     answer = english.get("/api/themas")
     assert answer.status_code == 503
     assert answer.get_json()["message"] == "The knowledge base cannot be reached just now"
+
+
+# --------------------------------------------------------------------------- citing
+
+
+def test_apa_dates_and_anonymous_follow_the_language():
+    from datetime import date
+
+    from kb.citation import Citation, apa
+    facts = {"advice_id": 1, "version": 1, "title": "T", "summary": "", "url": "u",
+             "site_name": "ExpEx Kennisbank"}
+    cited = Citation(authors=("Sam",), date=date(2025, 3, 14), **facts)
+    assert apa(cited).startswith("Sam. (2025, 14 maart). T.")
+    assert apa(cited, "en").startswith("Sam. (2025, March 14). T.")
+    undated = Citation(authors=("anoniem",), date=None, **facts)
+    assert apa(undated).startswith("Anoniem. (z.d.)")
+    assert apa(undated, "en").startswith("Anonymous. (n.d.)")
+
+
+def test_an_advice_page_in_english_cites_in_english(english, make_advice):
+    from datetime import date
+    advice = make_advice(published=date(2025, 3, 14), authors=("Sam",))
+    html = _page(english, f"/advies/{advice.id}/{advice.slug}")
+    assert "Sam. (2025, March 14). " in html
+    assert '<time datetime="2025-03-14">14 March 2025</time>' in html
+    cited = english.get(f"/api/advies/{advice.id}").get_json()["advice"]["citation"]
+    assert cited["text"].startswith("Sam. (2025, March 14). ")
