@@ -327,3 +327,11 @@ def test_an_advice_page_in_english_cites_in_english(english, make_advice):
     assert '<time datetime="2025-03-14">14 March 2025</time>' in html
     cited = english.get(f"/api/advies/{advice.id}").get_json()["advice"]["citation"]
     assert cited["text"].startswith("Sam. (2025, March 14). ")
+
+
+def test_numbers_are_written_the_way_each_language_writes_them(app):
+    from kb.web.filters import number
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert number(1234) == "1.234"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert number(1234) == "1,234"
