@@ -17,9 +17,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-#: Month names of the APA date, in the language of the site.
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
+from babel.dates import format_date
+
+#: The APA date in each interface language (CLDR month names, through Babel): APA's Dutch
+#: "(2025, 14 maart)" and its English "(2025, March 14)"; "z.d."/"n.d." when there is none.
+APA_DATES = {"nl": ("nl_NL", "d MMMM", "z.d."), "en": ("en_GB", "MMMM d", "n.d.")}
+#: How APA names a work whose only author is anonymous, per language.
+APA_ANONYMOUS = {"nl": "Anoniem", "en": "Anonymous"}
 ANONYMOUS = "anoniem"
 #: The author when an advice names nobody: the organisation that publishes it.
 DEFAULT_AUTHOR = "ExpEx"
@@ -54,9 +58,12 @@ class Citation:
         return ("Anoniem",) if names else (DEFAULT_AUTHOR,)
 
 
-def apa_parts(citation: Citation) -> tuple[str, str, str]:
-    """APA 7 as (before the title, the title (set in italics), after the title)."""
+def apa_parts(citation: Citation, language: str = "nl") -> tuple[str, str, str]:
+    """APA 7 as (before the title, the title (set in italics), after the title), in the
+    reader's ``language`` (the date and "Anoniem"; names and title stay as written)."""
     names = citation.cited_authors
+    if names == ("Anoniem",):
+        names = (APA_ANONYMOUS.get(language, "Anoniem"),)
     if len(names) == 1:
         authors = names[0]
     elif len(names) == 2:
@@ -67,14 +74,15 @@ def apa_parts(citation: Citation) -> tuple[str, str, str]:
         authors = ", ".join(names[:19]) + f", … {names[-1]}"
     if not authors.endswith("."):
         authors += "."
-    when = (f"({citation.date.year}, {citation.date.day} {MONTHS[citation.date.month - 1]})"
-            if citation.date else "(z.d.)")
+    locale, pattern, no_date = APA_DATES.get(language, APA_DATES["nl"])
+    when = (f"({citation.date.year}, {format_date(citation.date, pattern, locale=locale)})"
+            if citation.date else f"({no_date})")
     return f"{authors} {when}. ", citation.title, f". {citation.site_name}. {citation.url}"
 
 
-def apa(citation: Citation) -> str:
+def apa(citation: Citation, language: str = "nl") -> str:
     """The APA 7 reference as plain text."""
-    return "".join(apa_parts(citation))
+    return "".join(apa_parts(citation, language))
 
 
 def ris(citation: Citation) -> str:

@@ -50,7 +50,8 @@ def test_the_search_twin_has_the_documented_shape(demo_client):
 def test_api_errors_have_one_json_shape(client, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert response.get_json() == {"error": "Not Found", "status": 404}
+    assert response.get_json() == {"error": "Not Found", "status": 404,
+                                     "message": "Pagina niet gevonden"}
 
 
 def test_withdrawn_advice_answers_410_in_the_api(client, make_advice):

@@ -50,7 +50,8 @@ def test_a_too_large_id_is_a_404_on_every_route(app, client, post, login_as, val
             response = client.get(url) if method == "GET" else post(url, {"revision": "1"})
             assert response.status_code == 404, (method, url, response.status_code)
             if url.startswith("/api/"):
-                assert response.get_json() == {"error": "Not Found", "status": 404}
+                assert response.get_json() == {"error": "Not Found", "status": 404,
+                                                     "message": "Pagina niet gevonden"}
             else:
                 assert "Pagina niet gevonden" in response.get_data(as_text=True)
 

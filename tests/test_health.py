@@ -76,7 +76,8 @@ def test_a_probe_never_sets_or_refreshes_a_login_cookie(client, post, make_user,
 def test_a_probe_is_outside_csrf_and_answers_errors_in_json(client, path):
     response = client.post(path)  # no CSRF token: the probe is not a form
     assert response.status_code == 405
-    assert response.get_json() == {"error": "Method Not Allowed", "status": 405}
+    assert response.get_json() == {"error": "Method Not Allowed", "status": 405,
+                                     "message": "Dit kan niet op deze pagina"}
 
 
 def test_probes_answer_for_any_host_when_the_site_url_is_set(tmp_path):

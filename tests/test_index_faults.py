@@ -485,7 +485,8 @@ def test_a_file_damaged_while_serving_makes_search_503_until_the_rebuilt_index_i
         assert page.headers["Retry-After"] == "30"
         assert page.headers["Cache-Control"] == "no-store"
         assert (api.status_code, api.get_json()) == (
-            503, {"error": "Service Unavailable", "status": 503})
+            503, {"error": "Service Unavailable", "status": 503,
+                  "message": "Zoeken werkt even niet"})
         assert api.headers["Retry-After"] == "30"
         assert client.get("/").status_code == 200
         assert client.get("/themas").status_code == 200
@@ -543,7 +544,8 @@ def test_a_node_starts_on_a_read_only_index_folder_and_only_search_waits(app, ma
             publish(app, "Zeldzaam woord wulp")  # on another node: this one must apply it
             status, headers, body = server.get("/api/search?q=wulp")
             assert (status, json.loads(body)) == (503, {"error": "Service Unavailable",
-                                                        "status": 503})
+                                                        "status": 503,
+                                                        "message": "Zoeken werkt even niet"})
             assert headers["Retry-After"] == "30"
             status, _, body = server.get("/zoeken?q=wulp")
             assert status == 503 and "Zoeken werkt even niet" in body.decode()

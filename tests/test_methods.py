@@ -81,7 +81,8 @@ def test_other_methods_answer_405_with_allow_in_json_under_api(client, method):
     response = client.open("/api/advies/1", method=method)
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
-    assert response.get_json() == {"error": "Method Not Allowed", "status": 405}
+    assert response.get_json() == {"error": "Method Not Allowed", "status": 405,
+                                     "message": "Dit kan niet op deze pagina"}
 
 
 def test_a_post_without_a_csrf_token_is_still_refused(client, make_user):

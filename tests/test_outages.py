@@ -360,7 +360,8 @@ def test_a_page_gives_a_dutch_503_within_5_seconds_when_a_writer_shuts_out_reade
 
     response, seconds = timed(client.get, "/api/themas")
     assert (response.status_code, response.get_json()) == (
-        503, {"error": "Service Unavailable", "status": 503})
+        503, {"error": "Service Unavailable", "status": 503,
+              "message": "Het is even heel druk"})
     assert response.headers["Retry-After"] == "5" and seconds < 6.5
 
 
@@ -493,7 +494,8 @@ def test_a_postgresql_outage_gives_503s_and_a_small_log_and_the_node_recovers_by
                 assert (page, status) == (page, 503)
                 assert headers["retry-after"] == "30" and "Traceback" not in body
                 if page.startswith("/api/"):
-                    assert json.loads(body) == {"error": "Service Unavailable", "status": 503}
+                    assert json.loads(body) == {"error": "Service Unavailable", "status": 503,
+                                                "message": "De kennisbank is even niet bereikbaar"}
                 elif page != "/feed.xml":
                     assert UNREACHABLE_TEXT in body
         assert node.get("/healthz")[0] == 200

@@ -108,7 +108,8 @@ def test_a_request_for_another_host_gets_a_dutch_400_pointing_to_the_site(client
 def test_an_api_request_for_another_host_gets_the_json_error_shape(client):
     response = client.get("/api/themas", headers=FOREIGN)
     assert response.status_code == 400
-    assert response.get_json() == {"error": "Bad Request", "status": 400}
+    assert response.get_json() == {"error": "Bad Request", "status": 400,
+                                     "message": "Deze kennisbank staat op een ander adres"}
 
 
 def test_a_post_for_another_host_is_refused_before_anything_else(client, post, login_as):

@@ -18,9 +18,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from kb import search, vocabulary
 from kb.db import get_session
+from kb.l10n import N_
 from kb.models import Advice
 from kb.web.feed import FEED_SIZE, feed_response
 from kb.web.search_context import PageOutOfRange, SearchUnavailable, search_context
@@ -29,8 +31,13 @@ from search_index import IndexUnavailable
 bp = Blueprint("browse", __name__)
 bp.register_error_handler(PageOutOfRange, lambda error: redirect(error.url))
 
-REGION_KINDS = {"landelijk": "Heel Nederland", "provincie": "Provincies",
-                "jeugdregio": "Jeugdregio’s"}
+#: The heading of each kind of region (Dutch source; translated where a page or twin shows it).
+REGION_KINDS = {"landelijk": N_("Heel Nederland"), "provincie": N_("Provincies"),
+                "jeugdregio": N_("Jeugdregio’s")}
+
+
+def _kind_label(kind: str) -> str:
+    return gettext(REGION_KINDS[kind]) if kind in REGION_KINDS else kind
 
 
 # --------------------------------------------------------------------------- contexts
@@ -71,7 +78,7 @@ def regions_context() -> dict:
     counts = _counts("region")
     regions = vocabulary.region_map(get_session()).values()
     return {"groups": [
-        {"kind": kind, "label": REGION_KINDS[kind], "regions": [
+        {"kind": kind, "label": _kind_label(kind), "regions": [
             {**_region_ref(r), "province": r.province, "advice_count": counts.get(r.slug, 0)}
             for r in group]}
         for kind, group in vocabulary.region_groups(regions)]}
@@ -84,7 +91,7 @@ def region_context(slug: str, endpoint: str) -> dict:
                              slug=slug)
     province = regions.get(region.province) if region.province else None
     return {"region": {**_region_ref(region), "kind": region.kind,
-                       "kind_label": REGION_KINDS.get(region.kind, region.kind),
+                       "kind_label": _kind_label(region.kind),
                        "province": _region_ref(province) if province else None,
                        "jeugdregios": [_region_ref(r) for r in regions.values()
                                        if r.province == slug],

@@ -11,6 +11,7 @@ from flask import current_app, url_for
 from kb.citation import FORMATS, Citation, apa, apa_parts
 from kb.models import Advice
 from kb.versions import Version
+from kb.web.i18n import current_language
 
 #: The label of each download link in the citation block.
 FORMAT_LABELS = {"ris": "RIS (EndNote, Zotero, Mendeley)", "bib": "BibTeX",
@@ -33,11 +34,12 @@ def make_citation(advice: Advice, version: Version | None, url: str, title: str,
 
 def citation_block(citation: Citation, downloads: dict[str, str] | None = None) -> dict:
     """The citation as the page shows it: APA in three parts (the title is in italics), the
-    same as one line, and the download links."""
-    before, title, after = apa_parts(citation)
+    same as one line, and the download links; in the interface language (month names)."""
+    language = current_language()
+    before, title, after = apa_parts(citation, language)
     return {
         "apa": {"before": before, "title": title, "after": after},
-        "text": apa(citation),
+        "text": apa(citation, language),
         "url": citation.url,
         "downloads": [{"format": name, "label": FORMAT_LABELS[name], "url": url,
                        "type": FORMATS[name][0]}

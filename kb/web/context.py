@@ -33,7 +33,7 @@ def advice_url(advice: Advice, external: bool = False) -> str:
 
 
 def theme_ref(theme: Theme) -> dict:
-    return {"slug": theme.slug, "name": theme.name,
+    return {"slug": theme.slug, "name": theme.name, "name_en": theme.name_en,
             "url": url_for("reader.theme", slug=theme.slug)}
 
 
@@ -49,19 +49,24 @@ def advice_card(advice: Advice) -> dict:
         "authors": list(advice.authors),
         **region_fields(advice.region),
         "published": _iso(advice.published),
+        # The language the title and summary are written in (pages put it on their `lang`).
+        "language": advice.language or "nl",
     }
 
 
 # Audiences and regions are stored by slug; pages show their names and link their pages.
 
 
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    """Audience and region names by slug, read once per request (a few dozen rows)."""
+def _names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Audience and region names by slug, and the audiences' English names, read once per
+    request (a few dozen rows)."""
     if "kb_vocabulary_names" not in g:
         session = get_session()
+        audiences = vocabulary.audience_map(session)
         g.kb_vocabulary_names = (
-            {slug: a.name for slug, a in vocabulary.audience_map(session).items()},
-            {slug: r.name for slug, r in vocabulary.region_map(session).items()})
+            {slug: a.name for slug, a in audiences.items()},
+            {slug: r.name for slug, r in vocabulary.region_map(session).items()},
+            {slug: a.name_en for slug, a in audiences.items()})
     return g.kb_vocabulary_names
 
 
@@ -75,8 +80,8 @@ def region_fields(slug: str | None) -> dict:
 
 def audience_refs(slugs) -> list[dict]:
     """The audiences of an advice with their names and pages, in the writer's order."""
-    names = _names()[0]
-    return [{"slug": slug, "name": names.get(slug, slug),
+    names, english = _names()[0], _names()[2]
+    return [{"slug": slug, "name": names.get(slug, slug), "name_en": english.get(slug, ""),
              "url": url_for("browse.audience", slug=slug) if slug in names else None}
             for slug in slugs]
 
@@ -131,7 +136,7 @@ def theme_context(session: Session, slug: str) -> dict:
         .options(selectinload(Advice.themes))
     ).all()
     return {
-        "theme": {**theme_ref(theme), "name_en": theme.name_en,
+        "theme": {**theme_ref(theme),
                   "description": theme.description, "synonyms": list(theme.synonyms),
                   "advice_count": total},
         "advice": [advice_card(a) for a in advice],

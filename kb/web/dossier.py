@@ -29,6 +29,7 @@ from kb.models import Advice, AdviceStatus, AdviceTheme, Revision
 from kb.themes import theme_map
 from kb.web import citing
 from kb.web.context import advice_card, advice_url
+from kb.web.i18n import current_language
 
 bp = Blueprint("dossier", __name__)
 
@@ -69,9 +70,10 @@ def dossier_context(slug: str, audience: str | None) -> dict:
         .where(Revision.advice_id.in_([a.id for a in items]))
         .group_by(Revision.advice_id)).all()) if items else {}
     return {
-        "theme": {"slug": theme.slug, "name": theme.name, "description": theme.description,
+        "theme": {"slug": theme.slug, "name": theme.name, "name_en": theme.name_en,
+                  "description": theme.description,
                   "url": url_for("reader.theme", slug=theme.slug, _external=True)},
-        "audience": audiences[audience].name if audience else None,
+        "audience": _audience_name(audiences[audience]) if audience else None,
         "made": date.today().isoformat(),
         "advice": [_full(a, numbers.get(a.id), audiences) for a in items],
         "pdf_url": url_for(".pdf", slug=theme.slug, **({"voor": audience} if audience else {})),
@@ -84,12 +86,18 @@ def _full(item: Advice, version: int | None, audiences: dict) -> dict:
     permalink = advice_url(item, external=True)
     citation = replace(citing.make_citation(item, None, permalink, item.title, item.summary),
                        version=version or 1, date=changed)
-    names = [audiences[slug].name if slug in audiences else slug for slug in item.audience]
+    names = [_audience_name(audiences[slug]) if slug in audiences else slug
+             for slug in item.audience]
     return {**advice_card(item), "permalink": permalink, "audience": names,
             "body_html": _own_ids(item.body_html, f"a{item.id}-"),
             "anchor": f"advies-{item.id}",
             "updated": changed.isoformat() if changed and (version or 1) > 1 else None,
             "citation": citing.citation_block(citation)}
+
+
+def _audience_name(audience) -> str:
+    """An audience's name in the interface language (its English name in English, if any)."""
+    return (current_language() == "en" and audience.name_en) or audience.name
 
 
 def _own_ids(body_html: str, prefix: str) -> str:

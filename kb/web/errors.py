@@ -1,4 +1,7 @@
-"""One error handler, one shape: a Dutch page for people, ``{"error", "status"}`` for the API.
+"""One error handler, one shape: a page for people, ``{"error", "status", "message"}`` for the API.
+
+The page and the JSON ``message`` are in the interface language (Dutch, or English:
+:mod:`kb.web.i18n`); ``error`` stays the HTTP name, for programs.
 
 No stack trace ever reaches a reader; a 500 rolls the request's session back.
 
@@ -14,10 +17,12 @@ import contextlib
 import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from kb import db
 from kb.db import DatabaseFault
+from kb.l10n import N_
 from kb.web.health import is_probe
 
 log = logging.getLogger(__name__)
@@ -29,6 +34,53 @@ RETRY_AFTER = {DatabaseFault.UNREACHABLE: 30, DatabaseFault.BUSY: 5,
 #: A form field longer than this (or with a line break) is also shown on the 503 page, so the
 #: writer can copy it even if sending it again fails too.
 SHOWN_FIELD_LENGTH = 200
+
+#: The title and text of each error page (Dutch source; :func:`error_message` translates).
+MESSAGES = {
+    400: (N_("Dit verzoek klopt niet"),
+          N_("De website begreep je verzoek niet. Misschien is de link niet helemaal goed "
+             "overgenomen. Probeer het opnieuw vanaf de homepage.")),
+    403: (N_("Je hebt hier geen toegang"),
+          N_("Deze pagina is niet openbaar. Denk je dat je er wel bij zou moeten kunnen? Ga "
+             "dan terug naar de homepage en probeer het opnieuw.")),
+    404: (N_("Pagina niet gevonden"),
+          N_("We kunnen deze pagina niet vinden. Misschien klopt de link niet, of is het "
+             "advies verhuisd. Zoek het advies hieronder op, of begin op de homepage.")),
+    405: (N_("Dit kan niet op deze pagina"),
+          N_("Deze pagina kan dit verzoek niet uitvoeren. Ga terug en probeer het op een "
+             "andere manier, of begin op de homepage.")),
+    410: (N_("Dit advies is ingetrokken"),
+          N_("De schrijvers of de redactie hebben dit advies teruggetrokken. Het staat daarom "
+             "niet meer op de website. De link blijft bestaan, zodat je weet dat het advies er "
+             "was.")),
+    413: (N_("Dit is te veel in één keer"),
+          N_("Je verzoek is te groot om te verwerken. Maak het korter en probeer het opnieuw.")),
+    429: (N_("Even rustig aan"),
+          N_("Er kwamen in korte tijd heel veel verzoeken binnen. Wacht een minuut en probeer "
+             "het dan opnieuw.")),
+    500: (N_("Er ging iets mis"),
+          N_("Er ging bij ons iets mis. Dat ligt niet aan jou. Probeer het later nog eens.")),
+}
+OTHER_HOST = (N_("Deze kennisbank staat op een ander adres"),
+              N_("Je probeerde de kennisbank te bereiken via een adres dat niet klopt. Ga naar "
+                 "het juiste adres hieronder."))
+#: The 503 page of each database fault, and the 500 of a bug while a text was saved.
+FAULT_MESSAGES = {
+    "unreachable": (N_("De kennisbank is even niet bereikbaar"),
+                    N_("We kunnen de adviezen nu niet ophalen. Dat ligt niet aan jou. Meestal "
+                       "werkt het binnen een minuut weer. Probeer het dan opnieuw.")),
+    "busy": (N_("Het is even heel druk"),
+             N_("De kennisbank is nu met iets anders bezig. Dat ligt niet aan jou. Probeer het "
+                "over een paar seconden opnieuw.")),
+    "read-only": (N_("Opslaan lukt nu niet"),
+                  N_("Je kunt alles lezen en zoeken, maar de kennisbank kan nu niets opslaan. "
+                     "Dat ligt niet aan jou. Probeer het later opnieuw.")),
+    "error": (N_("Er ging iets mis bij het opslaan"),
+              N_("Er ging bij ons iets mis. Dat ligt niet aan jou. Wat je schreef is niet weg: "
+                 "bewaar het hieronder, en probeer het straks nog eens.")),
+}
+OTHER = (N_("Dit lukte niet"),
+         N_("Deze pagina kan nu niet worden getoond. Probeer het opnieuw vanaf de homepage."))
 
 
 class DatabaseUnavailable(ServiceUnavailable):
@@ -42,6 +94,30 @@ class DatabaseUnavailable(ServiceUnavailable):
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    app.add_template_global(error_message, "error_message")
+    app.add_template_global(fault_message, "fault_message")
+
+
+def fault_message(fault: str | None) -> tuple[str, str]:
+    """The (title, text) of the 503 page of a database fault, in the interface language."""
+    found = FAULT_MESSAGES.get(fault or "", FAULT_MESSAGES["unreachable"])
+    return gettext(found[0]), gettext(found[1])
+
+
+def error_message(status: int | None, site_url: str | None = None,
+                  page: tuple[str, str] | None = None) -> tuple[str, str]:
+    """The (title, text) of an error page in the interface language: the error's own
+    ``page`` if it brings one (search's 503), the wrong-host text, or the one of its status."""
+    code = int(status) if status else 500
+    if page:
+        found = page
+    elif site_url:
+        found = OTHER_HOST
+    elif code in MESSAGES:
+        found = MESSAGES[code]
+    else:
+        found = MESSAGES[500] if code >= 500 else OTHER
+    return gettext(found[0]), gettext(found[1])
 
 
 def wants_json() -> bool:
@@ -54,7 +130,10 @@ def handle_http_error(error: HTTPException):
     code = error.code or 500
     tombstone = getattr(error, "tombstone", None)  # a withdrawn advice (kb.web.tombstone)
     if wants_json():
-        response = jsonify({"error": error.name, "status": code,
+        message = (fault_message(error.fault.value) if isinstance(error, DatabaseUnavailable)
+                   else error_message(code, getattr(error, "site_url", None),
+                                      getattr(error, "page", None)))[0]
+        response = jsonify({"error": error.name, "status": code, "message": message,
                             **({"withdrawn": tombstone} if tombstone else {})})
         response.status_code = code
     elif tombstone is not None:

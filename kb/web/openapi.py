@@ -33,21 +33,23 @@ STRINGS = _array(STRING)
 
 SCHEMAS: dict = {
     "Error": _object({"error": STRING, "status": INTEGER},
-                     withdrawn=_ref("Tombstone")),
+                     message=STRING, withdrawn=_ref("Tombstone")),
     "Tombstone": _object({
         "id": INTEGER, "title": STRING, "withdrawn": NULLABLE_STRING,
         "reason": NULLABLE_STRING,
         "instead": {"oneOf": [{"type": "null"},
-                              _object({"id": INTEGER, "title": STRING, "url": STRING})]},
-    }),
-    "ThemeRef": _object({"slug": STRING, "name": STRING, "url": STRING}),
+                              _object({"id": INTEGER, "title": STRING, "url": STRING},
+                                      language=STRING)]},
+    }, language=STRING),
+    "ThemeRef": _object({"slug": STRING, "name": STRING, "url": STRING}, name_en=STRING),
     "ThemeSummary": _object({"slug": STRING, "name": STRING, "url": STRING,
-                             "description": STRING, "advice_count": INTEGER}),
+                             "description": STRING, "advice_count": INTEGER},
+                            name_en=STRING),
     "AdviceCard": _object({
         "id": INTEGER, "slug": STRING, "title": STRING, "summary": STRING, "url": STRING,
         "themes": _array(_ref("ThemeRef")), "authors": STRINGS,
         "region": NULLABLE_STRING, "published": NULLABLE_STRING,
-    }),
+    }, language=STRING),
     "Home": _object({"themes": _array(_ref("ThemeSummary")),
                      "newest": _array(_ref("AdviceCard")), "advice_total": INTEGER}),
     "Themes": _object({"themes": _array(_ref("ThemeSummary"))}),
@@ -93,6 +95,7 @@ SCHEMAS: dict = {
         "links": _ref("Links"),
     }),
     "Search": _object({
+        "interface_language": {"enum": ["nl", "en"]},
         "query": STRING, "sort": {"enum": ["relevance", "date"]},
         "browse": {"type": "boolean"},
         "filters": {"type": "object", "additionalProperties": STRINGS},
@@ -100,7 +103,8 @@ SCHEMAS: dict = {
         "message": NULLABLE_STRING, "suggestion": NULLABLE_STRING,
         "results": _array(_object({
             "id": INTEGER, "slug": STRING, "title": STRING, "url": STRING, "summary": STRING,
-            "themes": STRINGS, "published": NULLABLE_STRING, "highlight": NULLABLE_STRING})),
+            "themes": STRINGS, "published": NULLABLE_STRING, "highlight": NULLABLE_STRING},
+            language=STRING)),
         "facets": {"type": "object"},
         "facet_groups": _array(_object({"name": STRING, "values": _array(_object({
             "value": STRING, "label": STRING, "count": INTEGER,

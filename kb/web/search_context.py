@@ -8,13 +8,17 @@ Dutch page or ``{"error", "status": 503}`` under ``/api/``, and the rest of the 
 from __future__ import annotations
 
 from flask import abort, g, url_for
+from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import ServiceUnavailable
 
 from kb import search, vocabulary
 from kb.db import get_session
+from kb.l10n import N_
+from kb.models import Advice
 from kb.themes import theme_map
 from kb.web import caching
+from kb.web.i18n import current_language
 from search_index import IndexUnavailable, Results
 
 FILTER_NAMES = ("theme", "audience", "region", "year")
@@ -36,12 +40,14 @@ class PageOutOfRange(Exception):
 
 
 class SearchUnavailable(ServiceUnavailable):
-    """503 "Zoeken werkt even niet": the index is being repaired or cannot take changes."""
+    """503 "Zoeken werkt even niet": the index is being repaired or cannot take changes.
 
-    page = ("Zoeken werkt even niet",
-            "Het zoeken in de adviezen werkt op dit moment niet. Dat ligt niet aan jou: we zijn "
-            "het aan het herstellen. Probeer het over een minuut opnieuw. Je kunt de adviezen "
-            "intussen wel per thema bekijken.")
+    ``page`` is the Dutch source text; the error page and the JSON translate it when shown."""
+
+    page = (N_("Zoeken werkt even niet"),
+            N_("Het zoeken in de adviezen werkt op dit moment niet. Dat ligt niet aan jou: we "
+               "zijn het aan het herstellen. Probeer het over een minuut opnieuw. Je kunt de "
+               "adviezen intussen wel per thema bekijken."))
 
     def __init__(self) -> None:
         super().__init__(retry_after=RETRY_AFTER)
@@ -110,9 +116,19 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
             abort(404)
         raise PageOutOfRange(link(page=results.pages))
     session = get_session()
-    names = {"theme": {slug: theme.name for slug, theme in theme_map(session).items()},
-             "audience": {slug: a.name for slug, a in vocabulary.audience_map(session).items()},
+    # Labels a reader sees: themes and audiences by their English name in the English
+    # interface (when the data has one); regions are place names and stay as they are.
+    english = current_language() == "en"
+    names = {"theme": {slug: (english and theme.name_en) or theme.name
+                       for slug, theme in theme_map(session).items()},
+             "audience": {slug: (english and a.name_en) or a.name
+                          for slug, a in vocabulary.audience_map(session).items()},
              "region": {slug: r.name for slug, r in vocabulary.region_map(session).items()}}
+    # The language of each hit's title and summary (the index does not hold it): one query
+    # for the page's hits, whatever the size of the collection.
+    ids = [hit.id for hit in results.hits]
+    languages = dict(session.exec(select(Advice.id, Advice.language)
+                                  .where(Advice.id.in_(ids))).all()) if ids else {}
 
     def label(name: str, value: str) -> str:
         return names.get(name, {}).get(value, value)
@@ -135,6 +151,9 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
              "chosen": str(value) in chosen.get(name, [])}
             for value, count in items]})
     return {
+        # Which language the interface used for this answer (labels, and on the page, every
+        # message); the data itself (titles, slugs) is the same in both.
+        "interface_language": current_language(),
         "query": params["q"],
         "sort": "date" if browse else params["sort"],
         "browse": browse,
@@ -154,6 +173,7 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
                 "themes": list(hit.themes),
                 "published": hit.published.isoformat() if hit.published else None,
                 "highlight": "" if browse else hit.highlight,
+                "language": languages.get(hit.id) or "nl",
             }
             for hit in results.hits
         ],

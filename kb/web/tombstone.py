@@ -30,9 +30,11 @@ def tombstone_context(session: Session, advice: Advice) -> dict:
     return {
         "id": advice.id,
         "title": advice.title,
+        "language": advice.language or "nl",
         "withdrawn": advice.withdrawn_at.date().isoformat() if advice.withdrawn_at else None,
         "reason": advice.withdrawal_reason or None,
         "instead": {"id": instead.id, "title": instead.title,
+                    "language": instead.language or "nl",
                     "url": url_for("reader.advice", advice_id=instead.id, slug=instead.slug)}
         if instead is not None else None,
     }
