@@ -35,9 +35,6 @@ BODY = ("## Wat we zien\n\nPleegkinderen worden vaak niet gehoord. Mijn voogd be
         "leefgroep allemaal misgaat en wat er volgens haar zou moeten veranderen.\n\n"
         "## Waarom\n\nZij weten het best.\n")
 ENGLISH_FORM = {**FORM, "title": TITLE, "body": BODY}
-#: Words in ``english_pages.DUTCH_WORDS`` that are English too: "account" is in the shared
-#: header of every logged-in page ("My account").
-ENGLISH_TOO = {"account"}
 
 
 @pytest.fixture
@@ -52,31 +49,13 @@ def english_page(response, status: int = 200) -> str:
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     html = response.get_data(as_text=True)
     assert '<html lang="en">' in html
-    left = [word for word in dutch_left(without_preview_article(html))
-            if word not in ENGLISH_TOO]
+    left = dutch_left(html)
     assert left == [], left
     return html
 
 
 def no_dutch(html: str) -> bool:
-    return not [word for word in dutch_left(without_preview_article(html))
-                if word not in ENGLISH_TOO]
-
-
-def without_preview_article(html: str) -> str:
-    """The page without the advice article inside its preview box.
-
-    The article is the reader's advice page (``_advice_article.html``), translated in the
-    reader pages' part of issue 15, not here; the preview box around it, its heading and
-    everything else of the work page are checked. Once both parts are merged this exclusion
-    can go (see the report of branch issue-15-work).
-    """
-    start = html.find('<section class="preview"')
-    if start == -1:
-        return html
-    begin = html.index("<article", start)
-    end = html.index("</article>", begin) + len("</article>")
-    return html[:begin] + html[end:]
+    return not dutch_left(html)
 
 
 def text_of(html: str) -> str:
