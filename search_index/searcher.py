@@ -199,17 +199,23 @@ class Engine:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed)
+        unfiltered: list[set[int]] = []
+        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed,
+                                     unfiltered)
         if most:
             results.message = "partial"
-        # Facets are counted before the filters (each as if its own selection were off), so
-        # they need what the words find without any filter.
-        found = scores if allowed is None else find(
-            searcher.reader(), generation.postings, built, None)[0]
         matched = set(scores)
+        # Facets are counted before the filters (each as if its own selection were off), so
+        # they need what the words find without any filter: mostly a by-product of the search
+        # above; only when the filters changed which step of find() answers is it asked again.
+        if allowed is None:
+            found = matched
+        elif unfiltered:
+            found = unfiltered[0]
+        else:
+            found = set(find(searcher.reader(), generation.postings, built, None)[0])
         results.total = len(matched)
-        # Counted before the filters: each facet as if its own selection were off.
-        results.facets = generation.facets.counts(set(found), filters)
+        results.facets = generation.facets.counts(found, filters)
         first = (page - 1) * page_size
         if matched and first < len(matched):
             if sort == "date":
@@ -218,7 +224,7 @@ class Engine:
                 key = published.__getitem__
             else:
                 # The user's own words first: expansions, parts and typos rank below them.
-                literal = (evaluator.docs(built.strict) & matched
+                literal = (evaluator.docs(built.strict, keep=len(built.items) <= 1) & matched
                            if results.message is None and built.strict is not None else set())
                 found = partial or [matched]
                 tiers = [literal, *(tier - literal for tier in found)] if literal else found

@@ -58,6 +58,7 @@ MAX_KEPT_BYTES = 2 * 1024 * 1024
 PERSONAL_SESSION_KEYS = ("uid", "token", "_flashes")
 
 V = TypeVar("V", bound=Callable)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,22 @@ def do_not_keep() -> None:
     """This response is public but must not be kept (e.g. search results from an index that is
     still applying changes)."""
     g.kb_do_not_keep = True
+
+
+def per_version(name: str, build: Callable[[], T]) -> T:
+    """A value made of public data (names of themes, regions), built once per change-log
+    position in this process; a request without a position (a personal one) builds its own.
+    The value must be plain data, never a database object."""
+    version = g.get("kb_version")
+    if version is None:
+        return build()
+    store = current_app.extensions.setdefault("kb.per_version", {})
+    found = store.get(name)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = build()
+    store[name] = (version, value)
+    return value
 
 
 def changed_here() -> None:

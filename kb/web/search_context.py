@@ -75,6 +75,14 @@ def search_args(args: MultiDict) -> dict:
     }
 
 
+def _names() -> dict[str, dict[str, str]]:
+    """The shown names of the filter values (themes, audiences, regions) by slug."""
+    session = get_session()
+    return {"theme": {slug: theme.name for slug, theme in theme_map(session).items()},
+            "audience": {slug: a.name for slug, a in vocabulary.audience_map(session).items()},
+            "region": {slug: r.name for slug, r in vocabulary.region_map(session).items()}}
+
+
 def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict | None = None,
                    **url_values) -> dict:
     """Run the search the query string asks for and describe its results.
@@ -109,10 +117,7 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
         if results.total == 0:
             abort(404)
         raise PageOutOfRange(link(page=results.pages))
-    session = get_session()
-    names = {"theme": {slug: theme.name for slug, theme in theme_map(session).items()},
-             "audience": {slug: a.name for slug, a in vocabulary.audience_map(session).items()},
-             "region": {slug: r.name for slug, r in vocabulary.region_map(session).items()}}
+    names = caching.per_version("search.names", _names)
 
     def label(name: str, value: str) -> str:
         return names.get(name, {}).get(value, value)
