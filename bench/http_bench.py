@@ -251,6 +251,14 @@ def measure(size: str, real: Server, tmp: Path, args: argparse.Namespace, querie
     etag = fetch(real.base + urls["advice"])[2]["ETag"]
     bare = Server("bench.bare_app:create_app()", {"KB_BENCH_PAGES": str(tmp / "pages.json")},
                   "/bare/home")
+    if args.warm_seconds:
+        # A worker's first searches read each word's postings from disk and compute its BM25
+        # (kept for the index generation): a server that has answered a few hundred searches
+        # has most of the vocabulary warm. New queries still, never sent again.
+        for name in SEARCH_KINDS:
+            wrk(real.base, queries.take(int(args.warm_seconds * 300) + 50,
+                                        urls[name].split("?")[0]), args.warm_seconds, 20)
+            drain(real)
     load_start = os.getloadavg()[0]
     rotating = {name: queries.take(15, urls[kind].split("?")[0])
                 for name, kind in ROTATING_KINDS.items()}
@@ -267,6 +275,7 @@ def measure(size: str, real: Server, tmp: Path, args: argparse.Namespace, querie
                     paths = [urls["advice" if name == "conditional" else name]]
                 headers = {"If-None-Match": etag} if name == "conditional" else None
                 got = wrk(real.base, paths, args.duration, 20, headers)
+                drain(real)
                 same = ("advice" if name == "conditional" else ROTATING_KINDS.get(name, name))
                 ref = wrk(bare.base, ["/bare/" + same], args.duration, 20)
                 runs.setdefault(name, {"real": [], "bare": []})
@@ -283,12 +292,19 @@ def measure(size: str, real: Server, tmp: Path, args: argparse.Namespace, querie
         else:
             paths = [urls[name]]
         latency[name] = wrk(real.base, paths, args.duration, 50)
+        drain(real)
     mixed = wrk(real.base, mixed_paths(urls, tmp / "kb.db", queries, args.mixed_seconds),
                 args.mixed_seconds, 50, timeout=10) if args.mixed_seconds else None
     return {"size": size, "prepared_s": prepared_s, "runs": runs, "latency": latency,
             "mixed": mixed, "rss_mb": real.worker_rss_mb(), "load_start": load_start,
             "load_end": os.getloadavg()[0], "bytes": {k: len(base64.b64decode(v[1]))
                                                       for k, v in pages.items()}}
+
+
+def drain(server: Server) -> None:
+    """Wait until the requests wrk left queued when it stopped are done (a sync worker still
+    answers them), so that they do not slow the next run down."""
+    fetch(server.base + "/readyz")
 
 
 def mixed_paths(urls: dict[str, str], db: Path, queries: Queries, seconds: int) -> list[str]:
@@ -319,7 +335,8 @@ def report(results: list[dict], args: argparse.Namespace, command: str) -> str:
              f"Machine: {os.cpu_count()} cores, shared; gunicorn workers: "
              f"{os.environ.get('WEB_CONCURRENCY', '2')}; wrk -t{WRK_THREADS} -c20 "
              f"-d{args.duration}s per run, real and bare alternating, {args.rounds} rounds, "
-             "medians.", ""]
+             f"medians; {args.warm_seconds:g} s of new searches per search page type before "
+             "measuring.", ""]
     for r in results:
         lines += [f"#### {r['size']} advice (built in {r['prepared_s']:.0f} s; load average "
                   f"{r['load_start']:.1f} at the start, {r['load_end']:.1f} at the end)", "",
@@ -353,6 +370,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run")
     parser.add_argument("--mixed-seconds", type=int, default=60, help="0: no mixed run")
+    parser.add_argument("--warm-seconds", type=float, default=10.0,
+                        help="new searches per search page type before measuring (0: none)")
     parser.add_argument("--kinds", default=",".join((*PAGE_KINDS, *SEARCH_KINDS, *ROTATING_KINDS,
                                                       "conditional")),
                         help="comma-separated page types to measure (default: all)")
