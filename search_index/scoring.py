@@ -181,7 +181,9 @@ class Evaluator:
         are cached a level up): its parts are cached, the whole is not, so that a stream of
         new queries does not push the parts that they share out of the cache.
         """
-        fresh = not keep and not isinstance(query, q.Term)
+        # An Or of one part answers that part's (maybe cached) dict itself: never fresh.
+        fresh = not keep and not isinstance(query, q.Term) and not (
+            isinstance(query, q.Or) and len(query.subqueries) == 1)
         scores, factor = self._eval_compound(query) if fresh else self._eval(query)
         if factor == 1.0:
             return scores if fresh else dict(scores)
