@@ -148,3 +148,30 @@ def test_an_advice_written_through_a_change_shows_its_lees_ook_without_a_more_li
     assert calls  # (the comparison did compute it)
     html = page.get_data(as_text=True)
     assert all(f"/advies/{i}/" in html for i in stored)
+
+
+def test_renaming_an_audience_with_kb_themes_moves_the_change_log(app, tmp_path):
+    """The names on kept pages and in the search page's filters are kept per change-log
+    position, so a change of the audience or region lists must move it (it moved only when a
+    theme changed)."""
+    import shutil
+
+    from sqlmodel import func, select
+
+    from kb.config import PROJECT_ROOT
+    from kb.models import IndexChange
+
+    folder = tmp_path / "themes"
+    shutil.copytree(PROJECT_ROOT / "themes", folder)
+    gemeenten = folder / "audiences" / "gemeenten.yaml"
+    gemeenten.write_text(gemeenten.read_text(encoding="utf-8").replace(
+        "name: Gemeenten", "name: Gemeentebesturen"), encoding="utf-8")
+
+    def log_size() -> int:
+        with app.app_context(), session_scope() as session:
+            return session.exec(select(func.count()).select_from(IndexChange)).one()
+
+    before = log_size()
+    result = app.test_cli_runner().invoke(args=["kb", "themes", "--folder", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert log_size() == before + 1
