@@ -127,8 +127,17 @@ class SearchIndex:
                                   parts=parts, related=related(doc) if related else "")
 
     def _related_when_written(self, ix: Index) -> Callable[[SearchDocument], str]:
-        """"Lees ook" of a document about to be written, against the index as it is."""
-        return lambda doc: self._engine.related_when_written(ix, doc)
+        """"Lees ook" of a document about to be written, against the index as it is. A failure
+        never stops the write: the document then has no list, and a view computes it."""
+
+        def related(doc: SearchDocument) -> str:
+            try:
+                return self._engine.related_when_written(ix, doc)
+            except Exception:  # noqa: BLE001 - the change must reach the index regardless
+                log.exception("Lees ook could not be computed for advice %s", doc.id)
+                return ""
+
+        return related
 
     def open(self) -> str | None:
         """Open the live index; returns why it needs a rebuild, or None when it is usable.
@@ -225,8 +234,8 @@ class SearchIndex:
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         """Add or replace documents."""
-        ix = self._index()
         with self._writing():
+            ix = self._index()
             indexer.write(ix, self._prepare(docs, related=self._related_when_written(ix)))
 
     def remove(self, ids: Iterable[int]) -> None:
@@ -241,8 +250,8 @@ class SearchIndex:
         ``purge`` merges every segment: a replaced or deleted document otherwise stays in its
         old segment's files (its words in the term list) until a merge happens to reach it.
         """
-        ix = self._index()
         with self._writing():
+            ix = self._index()
             indexer.write(ix, self._prepare(upserts, related=self._related_when_written(ix)),
                           deletes, applied, optimize=purge)
 
