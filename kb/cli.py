@@ -105,12 +105,14 @@ def themes_command(folder: Path | None) -> None:
     try:
         with session_scope() as session:
             report = sync_themes(session, folder)
-            if report.added or report.updated or report.deleted:
-                # Other workers and nodes reload the query vocabulary when they see this row.
-                session.add(IndexChange(advice_id=None))
             # The audiences and regions beside them (themes/audiences, themes/regions).
             lists = {"Audiences": vocabulary.sync_audiences(session, folder),
                      "Regions": vocabulary.sync_regions(session, folder)}
+            if report.added or report.updated or report.deleted or any(
+                    found.added or found.updated or found.deleted for found in lists.values()):
+                # Other workers and nodes reload the query vocabulary when they see this row,
+                # and drop their kept pages (which show these names).
+                session.add(IndexChange(advice_id=None))
     except (ThemeFileError, vocabulary.VocabularyFileError) as exc:
         raise click.ClickException(f"theme files have problems, nothing changed:\n{exc}") from exc
     click.echo(f"Themes: {len(report.added)} added, {len(report.updated)} updated, "

@@ -245,18 +245,30 @@ def search(text: str, filters: Mapping[str, str | list[str]] | None = None, page
 
     session = get_session()
     index = search_index()
-    if indexing.is_behind(session, index):
-        if catch_up(session) is None:
-            # The follower applies the rest: these results may miss a change, so the page
-            # must not be kept as if it were current (``kb.web.caching``).
-            g.search_index_behind = True
-        if index.write_failure is not None and indexing.is_behind(session, index):
-            # The index cannot take the changes (read-only, disk full): an edit that removed a
-            # name from a text would still be found by it. Search answers 503 until it can.
-            raise IndexUnavailable(index.write_failure, "unwritable")
-    _follow_theme_changes(session, index)
+    # The change log's position as this request saw it (set by kb.web.caching for a public
+    # request). Once this process found the index holding every change up to a position, the
+    # three look-ups below cannot find anything new until the position moves.
+    version = g.get("kb_version")
+    checked = current_app.extensions.setdefault("kb.search_checked", {"version": None})
+    current = version is not None and checked["version"] == version
+    if not current:
+        if indexing.is_behind(session, index):
+            if catch_up(session) is None:
+                # The follower applies the rest: these results may miss a change, so the page
+                # must not be kept as if it were current (``kb.web.caching``).
+                g.search_index_behind = True
+            if index.write_failure is not None and indexing.is_behind(session, index):
+                # The index cannot take the changes (read-only, disk full): an edit that
+                # removed a name from a text would still be found by it. Search answers 503
+                # until it can.
+                raise IndexUnavailable(index.write_failure, "unwritable")
+        _follow_theme_changes(session, index)
     results = index.search(text, filters, page, page_size or current_app.config["PAGE_SIZE"],
                            sort)
+    if current:
+        return results  # the index had applied every withdrawal up to this position
+    if version is not None and not g.get("search_index_behind"):
+        checked["version"] = version
     return _only_public(session, results)
 
 

@@ -108,9 +108,12 @@ class SearchIndex:
             return self._decompounder
 
     def _prepare(self, docs: Iterable[SearchDocument],
-                 decompounder: Decompounder | None = None) -> Iterable[IndexedDocument]:
-        """Add each document's compound parts; a given ``decompounder`` already knows the
-        documents' terms, otherwise the index's one learns them first."""
+                 decompounder: Decompounder | None = None,
+                 related: Callable[[SearchDocument], str] | None = None,
+                 ) -> Iterable[IndexedDocument]:
+        """Add each document's compound parts (and, with ``related``, its "Lees ook"); a given
+        ``decompounder`` already knows the documents' terms, otherwise the index's one learns
+        them first."""
         learn = decompounder is None
         decompounder = decompounder or self._get_decompounder()
         for doc in docs:
@@ -121,7 +124,20 @@ class SearchIndex:
                     decompounder.add(vocabulary(words(text, MIN_PART)))
                 parts = decompounder.text_parts(words(text, MIN_COMPOUND))
             yield IndexedDocument(**{f.name: getattr(doc, f.name) for f in fields(doc)},
-                                  parts=parts)
+                                  parts=parts, related=related(doc) if related else "")
+
+    def _related_when_written(self, ix: Index) -> Callable[[SearchDocument], str]:
+        """"Lees ook" of a document about to be written, against the index as it is. A failure
+        never stops the write: the document then has no list, and a view computes it."""
+
+        def related(doc: SearchDocument) -> str:
+            try:
+                return self._engine.related_when_written(ix, doc)
+            except Exception:  # noqa: BLE001 - the change must reach the index regardless
+                log.exception("Lees ook could not be computed for advice %s", doc.id)
+                return ""
+
+        return related
 
     def open(self) -> str | None:
         """Open the live index; returns why it needs a rebuild, or None when it is usable.
@@ -219,7 +235,8 @@ class SearchIndex:
     def index(self, docs: Iterable[SearchDocument]) -> None:
         """Add or replace documents."""
         with self._writing():
-            indexer.write(self._index(), self._prepare(docs))
+            ix = self._index()
+            indexer.write(ix, self._prepare(docs, related=self._related_when_written(ix)))
 
     def remove(self, ids: Iterable[int]) -> None:
         """Remove documents by advice id."""
@@ -234,8 +251,9 @@ class SearchIndex:
         old segment's files (its words in the term list) until a merge happens to reach it.
         """
         with self._writing():
-            indexer.write(self._index(), self._prepare(upserts), deletes, applied,
-                          optimize=purge)
+            ix = self._index()
+            indexer.write(ix, self._prepare(upserts, related=self._related_when_written(ix)),
+                          deletes, applied, optimize=purge)
 
     def applied(self) -> Applied:
         """How far the live index has followed the change log."""

@@ -30,6 +30,8 @@ class IndexedDocument(SearchDocument):
     """A document as written to the index: :class:`SearchIndex` adds its compound parts."""
 
     parts: str = ""
+    #: "Lees ook" as stored (``"id:score,…"``, ``"-"`` for none; empty: not computed).
+    related: str = ""
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,7 @@ def to_fields(doc: SearchDocument) -> dict:
         "year": str(published.year) if published else "",
         "published": datetime(published.year, published.month, published.day)
         if published else None,
+        "related": getattr(doc, "related", "") or None,
     }
 
 

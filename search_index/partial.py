@@ -29,7 +29,8 @@ THEME_TIER_MAX = 50
 
 
 def find(reader: IndexReader, postings: Postings, built: Built,
-         allowed: Container[int] | None) -> tuple[Scores, list[set[int]], bool]:
+         allowed: Container[int] | None, unfiltered: list | None = None,
+         ) -> tuple[Scores, list[set[int]], bool]:
     """``(scores, tiers, partial)``: the advice a query finds, tried in this order:
 
     1. advice holding every content word (literally or through an equivalent), the theme only
@@ -41,15 +42,29 @@ def find(reader: IndexReader, postings: Postings, built: Built,
     4. else advice holding most of the words, themes included (``partial``).
 
     ``tiers`` orders the advice: each tier before the next, each by score.
+
+    With ``unfiltered`` (an empty list) and filters, what the same words find without the
+    filters is appended to it when this costs nothing extra (the facet counts need it): when
+    step 1 finds advice at all, both come from the same evaluation. Otherwise it stays empty
+    and the caller asks again without filters.
     """
     count = len(built.items)
+    # A query of several words is new as a whole; its words are what the next query shares.
+    whole = count <= 1
     text_only = Evaluator(reader, postings, themes_match=False)
     themed = Evaluator(reader, postings, themes_match=True)
-    scores = _allowed(text_only.scores(built.query), allowed)
+    every = text_only.scores(built.query, keep=whole)
+    if unfiltered is not None and every and allowed is not None:
+        # What step 1 finds without the filters (as a call with allowed=None would).
+        if built.themes and len(every) < THEME_TIER_MAX:
+            unfiltered.append(set(every).union(themed.docs(built.query, keep=whole)))
+        else:
+            unfiltered.append(set(every))
+    scores = _allowed(every, allowed)
     if scores:
         if not built.themes or len(scores) >= THEME_TIER_MAX:
             return scores, [], False
-        more = _allowed(themed.scores(built.query), allowed)
+        more = _allowed(themed.scores(built.query, keep=whole), allowed)
         rest = set(more) - set(scores)
         return {**more, **scores}, [set(scores), rest] if rest else [], False
     if count > 1:
@@ -57,7 +72,7 @@ def find(reader: IndexReader, postings: Postings, built: Built,
         if scores:
             return scores, tiers, True
     if built.themes:
-        scores = _allowed(themed.scores(built.query), allowed)
+        scores = _allowed(themed.scores(built.query, keep=whole), allowed)
         if scores:
             return scores, [], False
     if count > 1:

@@ -18,7 +18,8 @@ from search_index.codec import ArrayCodec
 #: 3: positions and posting blocks stored as arrays (:class:`PositionArray`, ``codec``).
 #: 4: one term per number in digits or words (``18e`` = ``achttiende``), more stem exceptions.
 #: 5: ``region`` holds the region and the regions it lies in (a jeugdregio and its province).
-SCHEMA_VERSION = 5
+#: 6: ``related``: "Lees ook" computed when the document is written through a change.
+SCHEMA_VERSION = 6
 
 #: The codec every writer uses (see :mod:`search_index.codec`).
 CODEC = ArrayCodec()
@@ -106,4 +107,7 @@ def build_schema() -> Schema:
         region=KEYWORD(stored=True, commas=True, scorable=False),
         year=ID(stored=True),
         published=DATETIME(stored=True, sortable=True),
+        # "Lees ook", computed when the document was written through a change (see
+        # search_index.searcher.Engine.related_when_written): "id:score,…", "-" for none.
+        related=STORED(),
     )

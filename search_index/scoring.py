@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
@@ -27,8 +28,11 @@ from search_index.schema import PositionArray, decode_position_array
 
 #: BM25 parameters (the usual ones, as in Whoosh and Lucene).
 K1, B = 1.2, 0.75
-#: Postings kept per generation, counted in documents (a dict entry is ~100 bytes).
+#: Postings kept per generation as dicts, counted in documents (a dict entry is ~80 bytes).
 CACHE_POSTINGS = 600_000
+#: And packed into arrays (12 bytes a document: 4 for the number, 8 for the score) when they
+#: leave the dicts: ~18 MB, which kept a worker at 10,000 advice within its 250 MB.
+PACKED_POSTINGS = 1_500_000
 #: Fields whose terms only filter (no BM25): a match counts 1.
 UNSCORED_FIELDS = frozenset({"themes", "audience", "region", "year", "id"})
 
@@ -53,24 +57,33 @@ class Postings:
         self._read = read or (lambda r, f, t: read_postings(r, f, t)[:2])
         self.doc_count = max(1, reader.doc_count_all())
         self._lengths: dict[str, list[int]] = {}
+        #: Hot entries as dicts (ready to merge), and colder ones packed into arrays (12
+        #: bytes a document instead of ~80): unpacking one costs far less than its BM25.
         self._cache: OrderedDict[tuple, Scores] = OrderedDict()
         self._size = 0
+        self._packed: OrderedDict[tuple, tuple[array, array, float | None]] = OrderedDict()
+        self._packed_size = 0
         self._lock = threading.Lock()
 
-    def term(self, reader: IndexReader, fieldname: str, text: str) -> Scores:
-        """``{docnum: BM25 score}`` of one term in one field (1.0 for filter fields)."""
+    def term(self, reader: IndexReader, fieldname: str, text: str, keep: bool = True) -> Scores:
+        """``{docnum: BM25 score}`` of one term in one field (1.0 for filter fields).
+
+        ``keep=False`` when the term is read only to be merged into a compound that is cached
+        itself (a word's fields and expansions): caching both held each document of a word
+        six or seven times, and a stream of new queries then evicted what the next one needed.
+        """
         key = (fieldname, text)
         with self._lock:
-            found = self._cache.get(key)
+            found = self._lookup(key)
             if found is not None:
-                self._cache.move_to_end(key)
                 return found
         ids, weights = self._read(reader, fieldname, text)
         if fieldname in UNSCORED_FIELDS:
             scores = dict.fromkeys(ids, 1.0)
         else:
             scores = self._bm25(reader, fieldname, ids, weights)
-        self._remember(key, scores)
+        if keep:
+            self._remember(key, scores)
         return scores
 
     def with_positions(self, reader: IndexReader, fieldname: str,
@@ -88,24 +101,49 @@ class Postings:
     def cached(self, key: tuple):
         """A cached value (see :meth:`remember`), or None."""
         with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-            return found
+            return self._lookup(key)
 
     def remember(self, key: tuple, value) -> None:
         """Cache a scores dict, or a ``(scores, factor)`` pair, within the size budget."""
         self._remember(key, value)
 
+    def _lookup(self, key: tuple):
+        """Under the lock: a value from the hot dicts, or unpacked from the packed ones (and
+        made hot again)."""
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        packed = self._packed.pop(key, None)
+        if packed is None:
+            return None
+        ids, scores, factor = packed
+        self._packed_size -= len(ids) + 1
+        found = dict(zip(ids, scores, strict=True))
+        if factor is not None:
+            found = (found, factor)
+        self._insert(key, found)
+        return found
+
     def _remember(self, key: tuple, value) -> None:
-        size = len(value[0] if isinstance(value, tuple) else value) + 1
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = value
-                self._size += size
-            while self._size > CACHE_POSTINGS and len(self._cache) > 1:
-                _, dropped = self._cache.popitem(last=False)
-                self._size -= len(dropped[0] if isinstance(dropped, tuple) else dropped) + 1
+            if key not in self._cache and key not in self._packed:
+                self._insert(key, value)
+
+    def _insert(self, key: tuple, value) -> None:
+        """Under the lock: a hot entry; the least recently used hot ones are packed, the least
+        recently used packed ones dropped."""
+        self._cache[key] = value
+        self._size += _entries(value)
+        while self._size > CACHE_POSTINGS and len(self._cache) > 1:
+            old, dropped = self._cache.popitem(last=False)
+            self._size -= _entries(dropped)
+            scores, factor = dropped if isinstance(dropped, tuple) else (dropped, None)
+            self._packed[old] = (array("i", scores.keys()), array("d", scores.values()), factor)
+            self._packed_size += len(scores) + 1
+        while self._packed_size > PACKED_POSTINGS and self._packed:
+            _, (ids, _, _) = self._packed.popitem(last=False)
+            self._packed_size -= len(ids) + 1
 
     def _bm25(self, reader: IndexReader, fieldname: str, ids: list[int],
               weights: list[float]) -> Scores:
@@ -137,18 +175,34 @@ class Evaluator:
         #: Whether a :class:`ThemeBonus`'s theme matches on its own, or only adds to the score.
         self.themes_match = themes_match
 
-    def scores(self, query: q.Query) -> Scores:
-        """``{docnum: score}`` of every matching document."""
-        scores, factor = self._eval(query)
+    def scores(self, query: q.Query, keep: bool = True) -> Scores:
+        """``{docnum: score}`` of every matching document (a dict of the caller's own).
+
+        ``keep=False`` for a whole query, which is seldom asked twice (the finished results
+        are cached a level up): its parts are cached, the whole is not, so that a stream of
+        new queries does not push the parts that they share out of the cache.
+        """
+        # An Or of one part answers that part's (maybe cached) dict itself: never fresh.
+        fresh = not keep and not isinstance(query, q.Term) and not (
+            isinstance(query, q.Or) and len(query.subqueries) == 1)
+        scores, factor = self._eval_compound(query) if fresh else self._eval(query)
         if factor == 1.0:
-            return dict(scores)
+            return scores if fresh else dict(scores)
         return {d: s * factor for d, s in scores.items()}
 
-    def docs(self, query: q.Query) -> set[int]:
-        """The matching documents, unscored."""
-        return set(self._eval(query)[0])
+    def docs(self, query: q.Query, keep: bool = True) -> set[int]:
+        """The matching documents, unscored (``keep`` as for :meth:`scores`).
 
-    def _eval(self, node: q.Query) -> tuple[Scores, float]:
+        A whole ``And`` (the user's own words, to rank them first) is intersected from its
+        parts' cached results as sets, in C, instead of being scored as a new merge.
+        """
+        if not keep and type(query) is q.And and query.subqueries:
+            parts = sorted((self._eval(sub)[0] for sub in query.subqueries), key=len)
+            return set(parts[0]).intersection(*(part.keys() for part in parts[1:]))
+        fresh = not keep and not isinstance(query, q.Term)
+        return set((self._eval_compound(query) if fresh else self._eval(query))[0])
+
+    def _eval(self, node: q.Query, keep: bool = True) -> tuple[Scores, float]:
         """(scores, factor): the true score of a document is ``scores[doc] * factor``; the
         dict may be a cached one and is never changed.
 
@@ -157,8 +211,10 @@ class Evaluator:
         """
         if isinstance(node, q.Term):
             boost = getattr(node, "boost", 1.0)
-            return self.postings.term(self.reader, node.fieldname, node.text), boost
-        key = ("\0node", self.themes_match, node)
+            return self.postings.term(self.reader, node.fieldname, node.text, keep), boost
+        # Whether themes match on their own changes only a tree holding a ThemeBonus: other
+        # trees are cached once for both evaluators.
+        key = ("\0node", self.themes_match if _has_bonus(node) else None, node)
         found = self.postings.cached(key)
         if found is None:
             found = self._eval_compound(node)
@@ -185,7 +241,7 @@ class Evaluator:
         if isinstance(node, q.And):
             return self._and([self._eval(sub) for sub in node.subqueries]), boost
         if isinstance(node, q.Or):
-            parts = [self._eval(sub) for sub in node.subqueries]
+            parts = [self._eval(sub, keep=False) for sub in node.subqueries]
             if len(parts) == 1:
                 return parts[0][0], parts[0][1] * boost
             return _sum(parts), boost
@@ -367,3 +423,18 @@ def _length_bytes(sub, fieldname: str, count: int) -> bytes | None:
         return None
     stored = min(column._count, count)
     return column._dbfile.get(column._basepos, stored) + bytes(count - stored)
+
+
+def _entries(value) -> int:
+    """The size of a cached value, in documents (+1 for the entry itself)."""
+    return len(value[0] if isinstance(value, tuple) else value) + 1
+
+
+def _has_bonus(node: q.Query) -> bool:
+    """Whether a query tree holds a :class:`ThemeBonus` (its score depends on
+    :attr:`Evaluator.themes_match`)."""
+    if isinstance(node, ThemeBonus):
+        return True
+    if isinstance(node, q.Term):
+        return False
+    return any(_has_bonus(child) for child in node.children())

@@ -39,6 +39,9 @@ from search_index.synonyms import Thesaurus
 RESULT_CACHE_SIZE = 512
 MLT_TERMS = 12
 MLT_THEME_SCORE = 1.0
+#: "Lees ook" entries stored with a document written through a change.
+STORED_RELATED = 5
+NONE_RELATED = "-"
 
 
 class Generation:
@@ -199,17 +202,23 @@ class Engine:
         results = Results(query=text, total=0, page=page, page_size=page_size)
         allowed = generation.facets.allowed(filters)
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed)
+        unfiltered: list[set[int]] = []
+        scores, partial, most = find(searcher.reader(), generation.postings, built, allowed,
+                                     unfiltered)
         if most:
             results.message = "partial"
-        # Facets are counted before the filters (each as if its own selection were off), so
-        # they need what the words find without any filter.
-        found = scores if allowed is None else find(
-            searcher.reader(), generation.postings, built, None)[0]
         matched = set(scores)
+        # Facets are counted before the filters (each as if its own selection were off), so
+        # they need what the words find without any filter: mostly a by-product of the search
+        # above; only when the filters changed which step of find() answers is it asked again.
+        if allowed is None:
+            found = matched
+        elif unfiltered:
+            found = unfiltered[0]
+        else:
+            found = set(find(searcher.reader(), generation.postings, built, None)[0])
         results.total = len(matched)
-        # Counted before the filters: each facet as if its own selection were off.
-        results.facets = generation.facets.counts(set(found), filters)
+        results.facets = generation.facets.counts(found, filters)
         first = (page - 1) * page_size
         if matched and first < len(matched):
             if sort == "date":
@@ -218,7 +227,7 @@ class Engine:
                 key = published.__getitem__
             else:
                 # The user's own words first: expansions, parts and typos rank below them.
-                literal = (evaluator.docs(built.strict) & matched
+                literal = (evaluator.docs(built.strict, keep=len(built.items) <= 1) & matched
                            if results.message is None and built.strict is not None else set())
                 found = partial or [matched]
                 tiers = [literal, *(tier - literal for tier in found)] if literal else found
@@ -274,23 +283,64 @@ class Engine:
         return len(find(searcher.reader(), generation.postings, built, allowed)[0])
 
     def more_like_this(self, ix: Index, advice_id: int, limit: int = 5) -> list[Hit]:
-        """Advice like this one: its most telling words, and its themes, over the index."""
+        """Advice like this one: its most telling words, and its themes, over the index.
+
+        A document written through a change carries its list (:meth:`related_when_written`):
+        a view then only looks up those documents. Without a usable stored list (see
+        :meth:`_stored_related`: a rebuild stores none) the list is computed at the first view
+        and kept for the index generation, as before.
+        """
         searcher, generation = self.searcher(ix)
         key = ("\0more-like-this", int(advice_id), int(limit))
         cached = generation.cached(key)
         if cached is not None:
             return list(cached)
-        related = self._more_like_this(searcher, generation, advice_id, limit)
-        generation.store(key, related)
-        return list(related)
-
-    def _more_like_this(self, searcher: Searcher, generation: Generation, advice_id: int,
-                        limit: int) -> list[Hit]:
         docnum = searcher.document_number(id=str(advice_id))
         if docnum is None or limit < 1:
             return []
         stored = searcher.stored_fields(docnum)
+        related = self._stored_related(searcher, stored, limit)
+        if related is None:
+            related = self._more_like_this(searcher, generation, stored, docnum, limit)
+        generation.store(key, related)
+        return list(related)
+
+    @staticmethod
+    def _stored_related(searcher: Searcher, stored: dict, limit: int) -> list[Hit] | None:
+        """The stored list, or None when it cannot answer: none stored (a rebuild), fewer than
+        ``limit`` when written (the collection was small then: advice published since may
+        belong in it), or one of them has left the index since."""
+        kept = stored.get("related") or ""
+        items = [] if kept in ("", NONE_RELATED) else kept.split(",")
+        if limit > STORED_RELATED or len(items) < limit:
+            return None
+        related = []
+        for item in items[:limit]:
+            other, score = item.split(":")
+            found = searcher.document_number(id=other)
+            if found is None:
+                return None
+            related.append(_hit(searcher.stored_fields(found), float(score), {}, None))
+        return related
+
+    def related_when_written(self, ix: Index, doc) -> str:
+        """"Lees ook" of a document about to be written (new or changed), against the index
+        before the write, as stored in its ``related`` field: ``"id:score,…"`` best first, or
+        ``"-"`` for none. Computed here, once per change, so that no view has to."""
+        searcher, generation = self.searcher(ix)
+        own = searcher.document_number(id=str(doc.id))
+        stored = {"title": doc.title, "summary": doc.summary, "body": doc.body,
+                  "themes": ",".join(doc.themes)}
+        hits = self._more_like_this(searcher, generation, stored, own, STORED_RELATED)
+        return ",".join(f"{hit.id}:{hit.score:.6g}" for hit in hits) or NONE_RELATED
+
+    def _more_like_this(self, searcher: Searcher, generation: Generation, stored: dict,
+                        docnum: int | None, limit: int) -> list[Hit]:
+        """The ``limit`` documents most like ``stored`` (title, summary, body, themes), not
+        counting document ``docnum`` (itself, when it is in the index)."""
         text = " ".join(stored.get(name, "") for name in ("title", "summary", "body"))
+        if not text.strip() or searcher.doc_count() == 0:
+            return []
         key_terms = searcher.key_terms_from_text("body", text, numterms=MLT_TERMS)
         subqueries: list[q.Query] = [
             Or([q.Term(f, term, boost=weight * boost)
@@ -303,8 +353,9 @@ class Engine:
         if not subqueries:
             return []
         evaluator = Evaluator(searcher.reader(), generation.postings)
-        scores = evaluator.scores(Or(subqueries))
-        scores.pop(docnum, None)
+        scores = evaluator.scores(Or(subqueries), keep=False)
+        if docnum is not None:
+            scores.pop(docnum, None)
         best = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
         return [_hit(searcher.stored_fields(d), scores[d], {}, None) for d in best]
 

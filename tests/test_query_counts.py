@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from kb.models import AdviceStatus
 from tests.conftest import _make_app
 
 THEMES = ("pleegzorg", "wonen", "onderwijs")
@@ -120,4 +121,27 @@ def test_the_editors_published_list_is_counted_and_paged(app, client, make_advic
     _add(make_advice, 10, 12)
     with counted(app) as later:
         assert "Gepubliceerd (22)" in client.get("/redactie").get_data(as_text=True)
+    assert len(later) == len(first)
+
+
+def test_the_editors_queue_and_withdrawn_list_load_revisions_in_one_query(
+        app, client, make_advice, login_as):
+    """Issue 10: the review queue compared each submitted advice with the version the editors
+    saw, and the withdrawn list asked who withdrew each, loading revisions per advice."""
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            make_advice(status=AdviceStatus.SUBMITTED, title=f"Ingediend {i}", slug=f"in-{i}")
+            make_advice(status=AdviceStatus.WITHDRAWN, title=f"Ingetrokken {i}",
+                        slug=f"uit-{i}")
+
+    add(2, 0)
+    login_as("editor")
+    with counted(app) as first:
+        page = client.get("/redactie").get_data(as_text=True)
+    assert "Ingediend (2)" in page
+    add(6, 2)
+    with counted(app) as later:
+        page = client.get("/redactie").get_data(as_text=True)
+    assert "Ingediend (8)" in page and "Ingetrokken 7" in page
     assert len(later) == len(first)

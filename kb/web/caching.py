@@ -29,11 +29,17 @@ withdrawal, slug rename or theme change through any worker or node shows at the 
 A request that is personal never reads the kept pages, and a personal response is never kept,
 so a logged-in person and an anonymous one never see each other's page, and a form token is
 never handed to another person.
+
+**Conditional requests first.** A ``GET`` with ``If-None-Match`` naming a kept page's ETag, from
+a visitor without a session cookie, is answered ``304`` by :class:`NotModified` before Flask
+builds a request (one look at the change clock, no session, CSRF, hooks or context): that is
+what a reverse proxy or a returning browser sends most.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -42,10 +48,11 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, request, session
-from flask_babel import get_locale
+from werkzeug.http import parse_etags
 
 from kb import localtime
 from kb.changes import ChangeClock
+from kb.web import i18n, security
 
 #: Blueprints whose pages are personal (the work area marks its own, see :func:`private_blueprint`).
 PRIVATE_BLUEPRINTS = frozenset({"account", "admin", "contribute", "editorial", "health"})
@@ -56,10 +63,13 @@ SHARED_MIMETYPES = frozenset({"application/json", "application/atom+xml", "appli
                               "application/xml", "text/xml"})
 #: A response larger than this is served but not kept (no page of ours comes near it).
 MAX_KEPT_BYTES = 2 * 1024 * 1024
+#: Headers of a 200 that its 304 leaves out (the validators and cache headers stay).
+NOT_IN_304 = frozenset({"content-type", "content-length"})
 #: Session keys that make a request personal: a login, a message waiting to be shown.
 PERSONAL_SESSION_KEYS = ("uid", "token", "_flashes")
 
 V = TypeVar("V", bound=Callable)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,9 @@ class Kept:
     #: Every header of the public answer, validators and Cache-Control included.
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    #: The ETag (unquoted) and the headers of a 304 for it (no Content-Type or -Length).
+    etag: str = ""
+    headers_304: tuple[tuple[str, str], ...] = ()
 
 
 class PageCache:
@@ -114,6 +127,63 @@ def init_app(app: Flask) -> None:
         app.extensions["kb.engine"], float(app.config["PAGE_CACHE_CHECK_SECONDS"]))
     app.before_request(serve_kept)
     app.after_request(finish)
+    _wrap_innermost(app, lambda inner: NotModified(app, inner))
+
+
+class NotModified:
+    """WSGI middleware: a conditional ``GET`` for a kept page whose ETag it names gets its 304
+    before Flask sees the request: no request context, session, hooks or response object, only
+    the change clock's look (the same one a kept 200 needs).
+
+    Safe because a page is kept only when it was public (see the module docstring) for its
+    exact URL, host and day, and dropped when the change log moves. Anything else goes the
+    whole way: a request with a session cookie (it may be logged in or have a message
+    waiting), no kept page, another ETag, or a clock that cannot be read (the full path then
+    answers the outage as usual).
+    """
+
+    def __init__(self, app: Flask, inner: Callable) -> None:
+        self.flask = app
+        self.app = inner
+
+    def __call__(self, environ: dict, start_response: Callable):
+        sent = environ.get("HTTP_IF_NONE_MATCH")
+        if sent and environ.get("REQUEST_METHOD") == "GET":
+            headers = self._not_modified(environ, sent)
+            if headers is not None:
+                start_response("304 NOT MODIFIED", list(headers))
+                return []
+        return self.app(environ, start_response)
+
+    def _not_modified(self, environ: dict, sent: str) -> tuple[tuple[str, str], ...] | None:
+        cache: PageCache = self.flask.extensions["kb.page_cache"]
+        if not len(cache):
+            return None
+        cookie = environ.get("HTTP_COOKIE")
+        if cookie and f"{self.flask.config['SESSION_COOKIE_NAME']}=" in cookie:
+            return None
+        try:
+            version, _ = self.flask.extensions["kb.change_clock"].version()
+        except Exception:  # noqa: BLE001 - the full path answers a database outage
+            return None
+        kept = cache.get(_key_of(environ), version)
+        if kept is None or not kept.etag or not parse_etags(sent).contains_weak(kept.etag):
+            return None
+        secure = environ.get("wsgi.url_scheme") == "https"
+        return kept.headers_304 + tuple(security.security_headers(
+            secure, self.flask.config["HSTS_SECONDS"]))
+
+
+def _wrap_innermost(app: Flask, wrap: Callable[[Callable], Callable]) -> None:
+    """Put a middleware right around Flask's own ``wsgi_app``, inside the ones already there
+    (``HeadAsGet``, and ``ProxyFix`` whose rewritten host and scheme the kept pages' keys use)."""
+    outer, inner = None, app.wsgi_app
+    while not inspect.ismethod(inner) and hasattr(inner, "app"):
+        outer, inner = inner, inner.app
+    if outer is None:
+        app.wsgi_app = wrap(inner)  # type: ignore[method-assign]
+    else:
+        outer.app = wrap(inner)
 
 
 def personal(view: V) -> V:
@@ -136,6 +206,22 @@ def do_not_keep() -> None:
     """This response is public but must not be kept (e.g. search results from an index that is
     still applying changes)."""
     g.kb_do_not_keep = True
+
+
+def per_version(name: str, build: Callable[[], T]) -> T:
+    """A value made of public data (names of themes, regions), built once per change-log
+    position in this process; a request without a position (a personal one) builds its own.
+    The value must be plain data, never a database object."""
+    version = g.get("kb_version")
+    if version is None:
+        return build()
+    store = current_app.extensions.setdefault("kb.per_version", {})
+    found = store.get(name)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = build()
+    store[name] = (version, value)
+    return value
 
 
 def changed_here() -> None:
@@ -163,11 +249,14 @@ def _visitor_is_personal() -> bool:
 
 
 def _key() -> tuple:
+    return _key_of(request.environ)
+
+
+def _key_of(environ: dict) -> tuple:
     # From the WSGI environment as it came (after ProxyFix): cheaper than ``request.url``.
-    environ = request.environ
     return (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-            localtime.today().toordinal(), str(get_locale()))
+            localtime.today().toordinal(), i18n.language_of(environ))
 
 
 def serve_kept() -> Response | None:
@@ -210,7 +299,8 @@ def _make_public(response: Response) -> None:
     """The validators and shared-cache headers of a public answer; then keep it."""
     settings = current_app.config
     body = response.get_data()
-    response.set_etag(hashlib.blake2b(body, digest_size=16).hexdigest())
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    response.set_etag(etag)
     since = g.get("kb_since")
     if since is not None:
         response.last_modified = datetime.fromtimestamp(int(since), UTC)
@@ -225,7 +315,8 @@ def _make_public(response: Response) -> None:
         headers = tuple((k, v) for k, v in response.headers.items()
                         if k.lower() not in ("content-length", "set-cookie"))
         current_app.extensions["kb.page_cache"].put(
-            _key(), Kept(g.kb_version, response.status_code, headers, body))
+            _key(), Kept(g.kb_version, response.status_code, headers, body, etag,
+                         tuple((k, v) for k, v in headers if k.lower() not in NOT_IN_304)))
 
 
 def _is_personal(response: Response) -> bool:

@@ -13,6 +13,7 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 from sqlmodel import select
 
 from kb import consent, workflow
@@ -56,9 +57,9 @@ def queue():
             statement = statement.where(Advice.title.icontains(query, autoescape=True))
         return statement
 
-    def listed(status: str, order):
+    def listed(status: str, order, *load):
         statement = matching(select(Advice).where(Advice.status == status))
-        return session.exec(statement.order_by(order).limit(LIST_LIMIT)).all()
+        return session.exec(statement.order_by(order).limit(LIST_LIMIT).options(*load)).all()
 
     # Published advice grow without end: counted by an aggregate and shown a page at a time.
     published_total = session.exec(matching(
@@ -84,7 +85,8 @@ def queue():
         published_total=published_total,
         paging=paging_links(paging, **({"q": query} if query else {})),
         withdrawn=[{"advice": a, "by_writer": workflow.withdrawn_by_writer(a)}
-                   for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc())],
+                   for a in listed(AdviceStatus.WITHDRAWN, Advice.updated_at.desc(),
+                                   selectinload(Advice.revisions))],
         query=query,
     )
 

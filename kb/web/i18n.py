@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, request
 from flask_babel import Babel, get_locale
-
-from kb.web import caching
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
 #: The interface languages, the default first.
 LANGUAGES = ("nl", "en")
@@ -40,12 +40,26 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 bp = Blueprint("i18n", __name__)
 
 
+def language_of(environ: dict) -> str:
+    """The interface language a request asks for (see the module docstring for the order).
+
+    Read from the WSGI environment, so that the kept pages' 304 layer (:mod:`kb.web.caching`),
+    which answers before Flask builds a request, picks the same language as the page would.
+    """
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie and COOKIE in cookie:
+        chosen = parse_cookie(cookie).get(COOKIE)
+        if chosen in LANGUAGES:
+            return chosen
+    accept = environ.get("HTTP_ACCEPT_LANGUAGE")
+    if not accept:
+        return DEFAULT
+    return parse_accept_header(accept, LanguageAccept).best_match(LANGUAGES, default=DEFAULT)
+
+
 def select_language() -> str:
-    """The visitor's interface language (see the module docstring for the order)."""
-    chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+    """Flask-Babel's locale selector: the language of this request."""
+    return language_of(request.environ)
 
 
 def current_language() -> str:
@@ -55,10 +69,11 @@ def current_language() -> str:
 
 
 @bp.get("/taal/<code>")
-@caching.personal
 def switch(code: str) -> Response:
     """Remember the chosen language and go back to the page the visitor was on."""
     response = redirect(_local_path(request.args.get("next", "")) or "/", code=303)
+    # One visitor's choice: never stored by a shared cache (a 303 is never a kept page).
+    response.headers["Cache-Control"] = "private, no-store"
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax",
                             secure=request.is_secure, httponly=True)

@@ -81,6 +81,18 @@ def search_args(args: MultiDict) -> dict:
     }
 
 
+def _names(english: bool) -> dict[str, dict[str, str]]:
+    """The shown names of the filter values by slug: themes and audiences by their English
+    name in the English interface (when the data has one); regions are place names and stay
+    as they are."""
+    session = get_session()
+    return {"theme": {slug: (english and theme.name_en) or theme.name
+                      for slug, theme in theme_map(session).items()},
+            "audience": {slug: (english and a.name_en) or a.name
+                         for slug, a in vocabulary.audience_map(session).items()},
+            "region": {slug: r.name for slug, r in vocabulary.region_map(session).items()}}
+
+
 def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict | None = None,
                    **url_values) -> dict:
     """Run the search the query string asks for and describe its results.
@@ -115,20 +127,13 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
         if results.total == 0:
             abort(404)
         raise PageOutOfRange(link(page=results.pages))
-    session = get_session()
-    # Labels a reader sees: themes and audiences by their English name in the English
-    # interface (when the data has one); regions are place names and stay as they are.
-    english = current_language() == "en"
-    names = {"theme": {slug: (english and theme.name_en) or theme.name
-                       for slug, theme in theme_map(session).items()},
-             "audience": {slug: (english and a.name_en) or a.name
-                          for slug, a in vocabulary.audience_map(session).items()},
-             "region": {slug: r.name for slug, r in vocabulary.region_map(session).items()}}
+    language = current_language()
+    names = caching.per_version(f"search.names.{language}", lambda: _names(language == "en"))
     # The language of each hit's title and summary (the index does not hold it): one query
     # for the page's hits, whatever the size of the collection.
     ids = [hit.id for hit in results.hits]
-    languages = dict(session.exec(select(Advice.id, Advice.language)
-                                  .where(Advice.id.in_(ids))).all()) if ids else {}
+    languages = dict(get_session().exec(select(Advice.id, Advice.language)
+                                        .where(Advice.id.in_(ids))).all()) if ids else {}
 
     def label(name: str, value: str) -> str:
         return names.get(name, {}).get(value, value)

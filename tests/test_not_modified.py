@@ -1,0 +1,101 @@
+"""The 304 for a kept page is answered before Flask builds a request (kb.web.caching.NotModified):
+no request context, session, hooks or SQL through the app's engine; and only where that is
+safe (no session cookie, the kept page of that very URL and host, an unchanged change log)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask import request_started
+
+from kb.models import Role
+from tests.conftest import _make_app, sign_in
+from tests.test_query_counts import counted
+
+
+@contextmanager
+def dispatched(app):
+    """How many requests reached Flask's own dispatch inside the block."""
+    seen: list = []
+
+    def started(sender, **extra):
+        seen.append(sender)
+
+    request_started.connect(started, app)
+    try:
+        yield seen
+    finally:
+        request_started.disconnect(started, app)
+
+
+def _warm(client, url: str) -> str:
+    assert client.get(url).status_code == 200
+    second = client.get(url)  # from the kept page
+    assert second.status_code == 200
+    return second.headers["ETag"]
+
+
+@pytest.mark.parametrize("url", ["/", "/api/", "/themas", "/feed.xml", "/advies"])
+def test_a_conditional_request_for_a_kept_page_never_reaches_flask(app, make_advice, url):
+    item = make_advice(title="Een huis met een eigen sleutel")
+    if url == "/advies":
+        url = f"/advies/{item.id}/{item.slug}"
+    client = app.test_client()
+    etag = _warm(client, url)
+    full = client.get(url)
+    with dispatched(app) as requests, counted(app) as statements:
+        answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 304 and answer.get_data() == b""
+    assert requests == [] and statements == []
+    # The same validators and cache headers as the full path's answer, and the security ones.
+    for name in ("ETag", "Cache-Control", "Vary", "Last-Modified", "Content-Security-Policy",
+                 "X-Frame-Options"):
+        assert answer.headers.get(name) == full.headers.get(name), name
+    assert "Content-Type" not in answer.headers
+    # Another ETag: the page itself, through Flask.
+    with dispatched(app) as requests:
+        other = client.get(url, headers={"If-None-Match": '"iets-anders"'})
+    assert other.status_code == 200 and len(requests) == 1
+
+
+def test_a_visitor_with_a_session_cookie_goes_the_whole_way(app, make_advice):
+    item = make_advice()
+    url = f"/advies/{item.id}/{item.slug}"
+    etag = _warm(app.test_client(), url)
+    anonymous_with_cookie = app.test_client()
+    sign_in(app, anonymous_with_cookie, None)  # a session (a form token), no login
+    with dispatched(app) as requests:
+        answer = anonymous_with_cookie.get(url, headers={"If-None-Match": etag})
+    assert len(requests) == 1
+    assert answer.status_code == 304  # the full path still answers it: the page is public
+
+
+def test_a_logged_in_person_never_gets_the_anonymous_pages_304(app, make_advice, make_user):
+    item = make_advice()
+    url = f"/advies/{item.id}/{item.slug}"
+    etag = _warm(app.test_client(), url)
+    editor = app.test_client()
+    sign_in(app, editor, make_user(Role.EDITOR))
+    answer = editor.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "private, no-store"
+
+
+def test_behind_a_proxy_the_forwarded_host_decides_which_kept_page(tmp_path):
+    app = _make_app(tmp_path, PROXY_FIX=1)
+    try:
+        client = app.test_client()
+        here = {"X-Forwarded-Host": "kennisbank.example", "X-Forwarded-Proto": "https"}
+        assert client.get("/api/themas", headers=here).status_code == 200
+        etag = client.get("/api/themas", headers=here).headers["ETag"]
+        with dispatched(app) as requests:
+            answer = client.get("/api/themas", headers={**here, "If-None-Match": etag})
+        assert answer.status_code == 304 and requests == []
+        # Another forwarded host has no kept page: Flask renders it.
+        elsewhere = {"X-Forwarded-Host": "elders.example", "If-None-Match": etag}
+        with dispatched(app) as requests:
+            client.get("/api/themas", headers=elsewhere)
+        assert len(requests) == 1
+    finally:
+        app.extensions["kb.engine"].dispose()
