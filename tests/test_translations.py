@@ -134,3 +134,19 @@ def test_the_dutch_leftover_check_finds_dutch_and_skips_content():
             '<nav class="language-switch"><a lang="nl">Nederlands</a></nav>'
             '<input placeholder="Zoek in de adviezen"></body></html>')
     assert dutch_left(page) == ["Zoek", "Zoeken", "adviezen"]
+
+
+def test_a_304_is_never_given_for_the_other_language(client):
+    """The 304 layer answers before Flask: it must pick the language as the page would.
+
+    A reader who switches language sends the ETag of the page they have, in the old language;
+    they must get the page in the new one, not a 304 that keeps the old one on their screen.
+    """
+    english = client.get("/themas", headers={"Accept-Language": "en"})
+    etag = english.headers["ETag"]
+    again = client.get("/themas", headers={"Accept-Language": "en", "If-None-Match": etag})
+    assert again.status_code == 304
+    client.set_cookie(COOKIE, "nl", domain="kennisbank.test")
+    switched = client.get("/themas", headers={"Accept-Language": "en", "If-None-Match": etag})
+    assert switched.status_code == 200
+    assert '<html lang="nl">' in switched.get_data(as_text=True)
