@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pytest
+from work_count import calls_to
 
 from kb.render import Heading, Rendered, plain_text, render_markdown
 
@@ -542,23 +542,6 @@ def test_odd_input_never_raises_and_stays_safe(source: str) -> None:
     result.text.encode("utf-8")
 
 
-def _calls_to_render(source: str) -> tuple[int, Rendered]:
-    """How many Python function calls rendering ``source`` takes: work, not seconds."""
-    calls = 0
-
-    def count(frame, event, arg):
-        nonlocal calls
-        if event == "call":
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        result = render_markdown(source)
-    finally:
-        sys.setprofile(None)
-    return calls, result
-
-
 @pytest.mark.parametrize(
     "source",
     [
@@ -576,8 +559,8 @@ def test_a_hundred_kilobytes_render_in_linear_work(source: str) -> None:
     limit once failed under load and would miss a quadratic slowdown on a fast one). Four
     times the text may cost at most five times the calls; a quadratic step would cost ~16.
     """
-    quarter, _ = _calls_to_render(source[:25_000])
-    whole, result = _calls_to_render(source[:100_000])
+    quarter, _ = calls_to(render_markdown, source[:25_000])
+    whole, result = calls_to(render_markdown, source[:100_000])
     assert whole <= 5 * quarter, f"{whole} calls for 100 kB against {quarter} for 25 kB"
     assert result.html
     assert_safe_html(result.html)
