@@ -192,9 +192,9 @@ def _kept_as_draft_without_consent(action: str | None, user, item: Advice | None
     as a draft (never lost), and they are told why it did not go (kb.consent)."""
     if (action == "submit" and item is not None and workflow.waits_for_guardian(user, item)
             and not consent.needs_consent(get_session(), user)):
-        flash("Je advies is bewaard als concept. Iemand die meeschrijft is jonger dan 16: je "
-              "kunt het insturen zodra de redactie de toestemming van hun ouder of voogd "
-              "heeft vastgelegd.")
+        flash(_("Je advies is bewaard als concept. Iemand die meeschrijft is jonger dan 16: je "
+                "kunt het insturen zodra de redactie de toestemming van hun ouder of voogd "
+                "heeft vastgelegd."))
         return "save"
     if action == "submit" and consent.needs_consent(get_session(), user):
         flash(_("Je advies is bewaard als concept. Je bent jonger dan 16: je kunt het naar de "

@@ -10,6 +10,7 @@ The rules are :mod:`kb.cowriting`'s; a refusal that needs explaining is a 403 wi
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kb import advice_writers, consent, cowriting
@@ -49,25 +50,25 @@ def writers(advice_id: int):
     try:
         if step == "invite":
             run(cowriting.invite, user, item, _int(form.get("writer")))
-            flash("Je uitnodiging is verstuurd. De ander ziet hem bij Mijn adviezen. Pas als "
-                  "die ja zegt, komt de naam bij het advies.")
+            flash(_("Je uitnodiging is verstuurd. De ander ziet hem bij Mijn adviezen. Pas als "
+                    "die ja zegt, komt de naam bij het advies."))
         elif step == "cancel":
             run(cowriting.cancel, user, item, _int(form.get("writer")))
-            flash("De uitnodiging is ingetrokken.")
+            flash(_("De uitnodiging is ingetrokken."))
         elif step == "accept":
             run(cowriting.accept, user, item, form.get("display_name", ""))
-            flash("Je schrijft nu mee aan dit advies. Je naam staat erbij zoals je koos.")
+            flash(_("Je schrijft nu mee aan dit advies. Je naam staat erbij zoals je koos."))
             return redirect(url_for("contribute.advice", advice_id=item.id), code=303)
         elif step == "decline":
             run(cowriting.decline, user, item)
-            flash("Je hebt nee gezegd. Je naam komt niet bij dit advies.")
+            flash(_("Je hebt nee gezegd. Je naam komt niet bij dit advies."))
             return redirect(url_for("contribute.my_advice"), code=303)
         elif step == "name_off":
             run(cowriting.take_name_off, user, item, _int(form.get("writer")))
-            flash("Je naam staat niet meer bij dit advies. Alleen jij kunt hem terugzetten.")
+            flash(_("Je naam staat niet meer bij dit advies. Alleen jij kunt hem terugzetten."))
         else:
             run(cowriting.put_name_back, user, item, _int(form.get("writer")))
-            flash("Je naam staat weer bij dit advies.")
+            flash(_("Je naam staat weer bij dit advies."))
     except InvalidInput as error:
         return _page(item, chosen=form, errors=error.errors, status=error.status_code)
     return redirect(url_for(".writers", advice_id=item.id), code=303)

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from kb import localtime, versions
-from kb.accessibility import statement_context
+from kb.accessibility import page_texts, statement_context
 from kb.citation import FORMATS, Citation
 from kb.db import get_session
 from kb.helplines import help_context
@@ -69,7 +69,7 @@ def help_page():
 
 @bp.get("/toegankelijkheid")
 def accessibility():
-    return render_template("accessibility.html", **accessibility_context())
+    return render_template("accessibility.html", **accessibility_context(), texts=page_texts())
 
 
 def accessibility_context() -> dict:
