@@ -286,10 +286,14 @@ def test_every_admin_page_is_english(app, en, post, login_as, make_user, make_in
     admin = login_as(Role.ADMIN)
     writer = make_user(Role.CONTRIBUTOR, login="schrijver1", display_names=["Sam"])
     make_invite(Role.EDITOR, note="groep Arnhem")
+    make_invite(Role.CONTRIBUTOR, used_at=utcnow(), used_by_id=writer.id)
+    make_invite(Role.CONTRIBUTOR, revoked_at=utcnow())
 
     assert "Invitations" in english(en.get("/beheer/"))
     invites = english(en.get("/beheer/uitnodigingen"))
     assert "New invitation" in invites and "until" in invites
+    assert ">Used</span>" in invites and " by Sam</span>" in invites
+    assert ">Revoked</span>" in invites
     made = english(post("/beheer/uitnodigingen", {"role": "contributor", "note": ""}), 201)
     assert "You only see this link once." in made
     too_long = english(post("/beheer/uitnodigingen", {"role": "contributor",

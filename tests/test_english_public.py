@@ -286,20 +286,23 @@ def test_search_unavailable_json_gives_an_english_message(english_demo, demo_app
     assert response.get_json()["message"] == "Search is not working just now"
 
 
-def test_a_database_that_cannot_be_opened_answers_an_english_503(english, app):
-    """A directory where the SQLite file should be: SQLITE_CANTOPEN, the 'unreachable' fault."""
-    from pathlib import Path
-    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
-    if not database.exists():
-        pytest.skip("SQLite only: the database file is replaced by a directory")
+def test_a_database_that_cannot_be_opened_answers_an_english_503(tmp_path):
+    """A directory where the SQLite file should be: SQLITE_CANTOPEN, the 'unreachable' fault
+    (an app of its own on SQLite, also when the suite runs on PostgreSQL)."""
+    from conftest import _make_app
+    database = tmp_path / "eigen.db"
+    app = _make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
     app.extensions["kb.engine"].dispose()
     database.rename(database.with_suffix(".away"))
     database.mkdir()
+    english = app.test_client()
+    _english(english)
     html = _page(english, "/thema/pleegzorg", status=503)
     assert "<h1>The knowledge base cannot be reached just now</h1>" in html
     answer = english.get("/api/themas")
     assert answer.status_code == 503
     assert answer.get_json()["message"] == "The knowledge base cannot be reached just now"
+    app.extensions["kb.engine"].dispose()
 
 
 # --------------------------------------------------------------------------- citing

@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "tijdstip")
     app.add_template_filter(number, "number")
     app.add_template_global(local_name, "local_name")
+    app.add_template_global(lang_attr, "lang_attr")
     app.add_template_global(name_lang, "name_lang")
 
 
@@ -77,3 +78,10 @@ def name_lang(item: dict | None, field: str = "name") -> Markup:
     if item and current_language() != "nl" and not item.get(f"{field}_en") and item.get(field):
         return Markup(' lang="nl"')
     return Markup("")
+
+
+def lang_attr(code: str | None) -> Markup:
+    """`` lang="en"`` for content in another language than the interface's, else nothing (the
+    page's ``<html lang>`` already says it): a Dutch page's Dutch advice stays as it was."""
+    code = code or "nl"
+    return Markup(' lang="%s"') % code if code != current_language() else Markup("")
