@@ -276,6 +276,7 @@ def serve_kept() -> Response | None:
 
 def finish(response: Response) -> Response:
     """Public or personal headers; keep a public page; answer a matching conditional request."""
+    i18n.say_language(response)
     if request.method != "GET":
         changed_here()  # a form may have changed something public: this process looks again
         return response

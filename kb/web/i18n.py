@@ -19,7 +19,7 @@ the language too.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, request
 from flask_babel import Babel, get_locale
@@ -100,11 +100,12 @@ def _switch_links() -> list[dict]:
 
 
 def _quote(path: str) -> str:
-    from urllib.parse import quote
     return quote(path, safe="/")
 
 
-def _say_language(response: Response) -> Response:
+def say_language(response: Response) -> Response:
+    """``Content-Language`` and ``Vary`` on a response; the kept pages call it before they keep
+    one, so that a 304 from :mod:`kb.web.caching` carries the same headers as the page."""
     response.headers["Content-Language"] = current_language()
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
@@ -116,6 +117,6 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language, default_locale=DEFAULT,
           default_timezone="Europe/Amsterdam")
     app.register_blueprint(bp)
-    app.after_request(_say_language)
+    app.after_request(say_language)
     app.add_template_global(current_language, "ui_language")
     app.add_template_global(_switch_links, "language_links")

@@ -81,6 +81,12 @@ def search_args(args: MultiDict) -> dict:
     }
 
 
+def _not_dutch() -> dict[int, str]:
+    """The language of every advice whose text is not Dutch (most are; Dutch is the default)."""
+    return dict(get_session().exec(select(Advice.id, Advice.language)
+                                   .where(Advice.language != "nl")).all())
+
+
 def _names(english: bool) -> dict[str, dict[str, str]]:
     """The shown names of the filter values by slug: themes and audiences by their English
     name in the English interface (when the data has one); regions are place names and stay
@@ -129,11 +135,9 @@ def search_context(args: MultiDict, endpoint: str = "reader.search", fixed: dict
         raise PageOutOfRange(link(page=results.pages))
     language = current_language()
     names = caching.per_version(f"search.names.{language}", lambda: _names(language == "en"))
-    # The language of each hit's title and summary (the index does not hold it): one query
-    # for the page's hits, whatever the size of the collection.
-    ids = [hit.id for hit in results.hits]
-    languages = dict(get_session().exec(select(Advice.id, Advice.language)
-                                        .where(Advice.id.in_(ids))).all()) if ids else {}
+    # The language of each hit's title and summary (the index does not hold it): the few
+    # advice not in Dutch, kept per change-log position, so a search asks the database nothing.
+    languages = caching.per_version("search.languages", _not_dutch)
 
     def label(name: str, value: str) -> str:
         return names.get(name, {}).get(value, value)
