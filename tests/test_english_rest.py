@@ -12,27 +12,15 @@ from __future__ import annotations
 import pytest
 from english_pages import dutch_left
 
-from kb import accessibility, consent, cowriting, groups
+from kb import accessibility, consent, cowriting
 from kb.db import session_scope
 from kb.models import Advice, User
+from tests.test_cowriting import GROUP, group
 from tests.test_english_work import ENGLISH_FORM, TITLE, english, english_page, text_of
 from tests.workflow_fixtures import *  # noqa: F403  (the shared fixtures)
 from tests.workflow_fixtures import S
 
-__all__ = ["english"]  # the fixture, imported for pytest to find
-
-GROUP = "ExpEx Gelderland"
-
-
-@pytest.fixture
-def group(app, people):
-    """Sam (people.writer) and Kim (people.other) are in one group."""
-    with app.app_context(), session_scope() as session:
-        made = groups.create_group(session, people.editor, GROUP)
-        groups.add_member(session, people.editor, made, people.writer.login)
-        groups.add_member(session, people.editor, made, people.other.login)
-        return made.id
-
+__all__ = ["english", "group"]  # the fixtures, imported for pytest to find
 
 @pytest.fixture
 def invited(app, people, group, advice_by):

@@ -15,19 +15,15 @@ import pytest
 from kb.advice import content_of, save_advice
 from kb.db import session_scope
 from kb.models import Advice, AdviceStatus
-from search_index import SearchIndex, partial, scoring, searcher
+from search_index import partial, scoring, searcher
+from tests import test_search_segments
 from tests.test_query_counts import counted
-from tests.test_search_contract import DOCS, THEMES
+
+#: The same small index as the segment tests (a fixture, found by pytest under this name).
+index = test_search_segments.index
 
 WORDS = ("jongeren", "hulpverlener", "begeleiding", "beleid", "pleeggezin", "school",
          "wonen", "gemeente")
-
-
-@pytest.fixture
-def index(tmp_path) -> SearchIndex:
-    built = SearchIndex(tmp_path / "index", THEMES)
-    built.rebuild(DOCS)
-    return built
 
 
 @pytest.fixture
