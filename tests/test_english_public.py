@@ -13,6 +13,7 @@ import pytest
 from english_pages import dutch_left
 
 from kb.web.i18n import COOKIE
+from tests.conftest import _make_app
 
 
 def _english(client) -> None:
@@ -241,7 +242,6 @@ def test_error_pages_in_english(english, url, status, title):
 
 
 def test_a_request_for_another_host_answers_an_english_400(tmp_path):
-    from conftest import _make_app
     app = _make_app(tmp_path, SITE_URL="https://kennisbank.example/", SERVER_NAME=None)
     response = app.test_client().get("/", headers={"Host": "elders.example",
                                                    "Accept-Language": "en"})
@@ -289,7 +289,6 @@ def test_search_unavailable_json_gives_an_english_message(english_demo, demo_app
 def test_a_database_that_cannot_be_opened_answers_an_english_503(tmp_path):
     """A directory where the SQLite file should be: SQLITE_CANTOPEN, the 'unreachable' fault
     (an app of its own on SQLite, also when the suite runs on PostgreSQL)."""
-    from conftest import _make_app
     database = tmp_path / "eigen.db"
     app = _make_app(tmp_path, DATABASE_URL=f"sqlite:///{database}")
     app.extensions["kb.engine"].dispose()
