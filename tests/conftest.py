@@ -53,9 +53,17 @@ def pytest_report_header(config) -> str:
 
 
 def _reset_postgres() -> None:
-    """Empty the test database completely: tables, the migrations' version table, sequences."""
+    """Empty the test database completely: tables, the migrations' version table, sequences.
+
+    An earlier test's app may still have a background thread at work on this database (a
+    follower rebuilding a damaged index): its connections are ended first, or the DROP can
+    deadlock with them.
+    """
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
         connection.exec_driver_sql("DROP SCHEMA public CASCADE")
         connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
@@ -71,7 +79,7 @@ def _make_app(tmp_path: Path, **config):
         "SERVER_NAME": "kennisbank.test",
         **config,
     }
-    if POSTGRES_URL:
+    if POSTGRES_URL and settings["DATABASE_URL"] == POSTGRES_URL:
         _reset_postgres()
     return create_app(settings)
 
