@@ -190,6 +190,16 @@ class Evaluator:
             return scores if fresh else dict(scores)
         return {d: s * factor for d, s in scores.items()}
 
+    def weighted_sum(self, parts: list[tuple[q.Query, float]]) -> Scores:
+        """``{docnum: score}`` of the sum of each part's scores times its weight (a dict of
+        the caller's own). The parts are evaluated and cached one by one, so that parts shared
+        by many such sums (a word's fields) are merged once, whatever their weights."""
+        evaluated = []
+        for query, weight in parts:
+            scores, factor = self._eval(query)
+            evaluated.append((scores, factor * weight))
+        return _sum(evaluated)  # always a new dict
+
     def docs(self, query: q.Query, keep: bool = True) -> set[int]:
         """The matching documents, unscored (``keep`` as for :meth:`scores`).
 

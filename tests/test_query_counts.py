@@ -75,7 +75,8 @@ def test_the_advice_page_runs_as_many_queries_with_many_related_advice(app,
     before = [_queries(app, client, url) for url in urls]
     _add(make_advice, 20, 3)
     after = [_queries(app, client, url) for url in urls]
-    assert after == before
+    # Fewer, even: with enough alike advice the theme top-up query is not needed.
+    assert all(later <= earlier for later, earlier in zip(after, before, strict=True))
     assert max(after) <= 10
 
 

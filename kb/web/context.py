@@ -241,12 +241,14 @@ def read_also(session: Session, advice: Advice, limit: int = RELATED_LIMIT) -> l
         .options(selectinload(Advice.themes))
     ).all()} if ids else {}
     chosen = [found[i] for i in ids if i in found]
-    for extra in related_advice(session, advice, limit):
+    if len(chosen) >= limit:  # the top-up query groups every advice of the themes: skip it
+        return chosen[:limit]
+    for extra in related_advice(session, advice, limit + len(chosen)):
         if len(chosen) >= limit:
             break
         if extra not in chosen:
             chosen.append(extra)
-    return chosen[:limit]
+    return chosen
 
 
 def related_advice(session: Session, advice: Advice, limit: int = RELATED_LIMIT) -> list[Advice]:
