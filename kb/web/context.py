@@ -19,7 +19,7 @@ from kb.db import get_session
 from kb.models import Advice, AdviceStatus, AdviceTheme, Revision, Theme
 from kb.render import render_markdown
 from kb.themes import theme_map
-from kb.web import citing
+from kb.web import caching, citing
 
 NEWEST_ON_HOME = 6
 RELATED_LIMIT = 5
@@ -87,14 +87,32 @@ def audience_refs(slugs) -> list[dict]:
 
 
 def theme_counts(session: Session) -> dict[int, int]:
-    """How many published advice each theme has, by theme id."""
-    rows = session.exec(
-        select(AdviceTheme.theme_id, func.count())
-        .join(Advice, Advice.id == AdviceTheme.advice_id)
-        .where(Advice.status == AdviceStatus.PUBLISHED)
-        .group_by(AdviceTheme.theme_id)
-    ).all()
-    return dict(rows)
+    """How many published advice each theme has, by theme id: counted once per change-log
+    position in this process (the count reads every advice of every theme)."""
+    def count() -> dict[int, int]:
+        rows = session.exec(
+            select(AdviceTheme.theme_id, func.count())
+            .join(Advice, Advice.id == AdviceTheme.advice_id)
+            .where(Advice.status == AdviceStatus.PUBLISHED)
+            .group_by(AdviceTheme.theme_id)
+        ).all()
+        return dict(rows)
+
+    return caching.per_version("theme.counts", count)
+
+
+def theme_advice_ids(session: Session, theme: Theme) -> list[int]:
+    """The ids of a theme's published advice, newest first, read once per change-log position
+    in this process: a page of the theme is then a slice and one query for its advice,
+    whichever page it is (an OFFSET query sorted all of the theme's advice for every page)."""
+    def read() -> list[int]:
+        return list(session.exec(
+            select(Advice.id).join(AdviceTheme, AdviceTheme.advice_id == Advice.id)
+            .where(AdviceTheme.theme_id == theme.id, Advice.status == AdviceStatus.PUBLISHED)
+            .order_by(Advice.published.desc(), Advice.id.desc())
+        ).all())
+
+    return caching.per_version(f"theme.advice.{theme.id}", read)
 
 
 def theme_summary(theme: Theme, counts: dict[int, int]) -> dict:
@@ -122,19 +140,15 @@ def theme_context(session: Session, slug: str) -> dict:
     a fixed number of queries and a fixed size however many advice the theme has."""
     themes = theme_map(session)
     theme = themes.get(slug) or abort(404)
-    total = session.exec(
-        select(func.count()).select_from(AdviceTheme)
-        .join(Advice, Advice.id == AdviceTheme.advice_id)
-        .where(AdviceTheme.theme_id == theme.id, Advice.status == AdviceStatus.PUBLISHED)
-    ).one()
+    ids = theme_advice_ids(session, theme)
+    total = len(ids)
     paging = page_of(total)
-    advice = session.exec(
-        select(Advice).join(AdviceTheme, AdviceTheme.advice_id == Advice.id)
-        .where(AdviceTheme.theme_id == theme.id, Advice.status == AdviceStatus.PUBLISHED)
-        .order_by(Advice.published.desc(), Advice.id.desc())
-        .offset(paging["offset"]).limit(paging["size"])
+    shown = ids[paging["offset"]:paging["offset"] + paging["size"]]
+    found = {a.id: a for a in session.exec(
+        select(Advice).where(Advice.id.in_(shown), Advice.status == AdviceStatus.PUBLISHED)
         .options(selectinload(Advice.themes))
-    ).all()
+    ).all()} if shown else {}
+    advice = [found[i] for i in shown if i in found]
     return {
         "theme": {**theme_ref(theme),
                   "description": theme.description, "synonyms": list(theme.synonyms),
@@ -271,9 +285,9 @@ def related_advice(session: Session, advice: Advice, limit: int = RELATED_LIMIT)
 
 
 def _published_count(session: Session) -> int:
-    return session.exec(
+    return caching.per_version("advice.count", lambda: session.exec(
         select(func.count()).select_from(Advice).where(Advice.status == AdviceStatus.PUBLISHED)
-    ).one()
+    ).one())
 
 
 def _iso(value: date | None) -> str | None:
