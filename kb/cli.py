@@ -108,8 +108,7 @@ def themes_command(folder: Path | None) -> None:
             # The audiences and regions beside them (themes/audiences, themes/regions).
             lists = {"Audiences": vocabulary.sync_audiences(session, folder),
                      "Regions": vocabulary.sync_regions(session, folder)}
-            if report.added or report.updated or report.deleted or any(
-                    found.added or found.updated or found.deleted for found in lists.values()):
+            if report.changed or any(found.changed for found in lists.values()):
                 # Other workers and nodes reload the query vocabulary when they see this row,
                 # and drop their kept pages (which show these names).
                 session.add(IndexChange(advice_id=None))
@@ -120,13 +119,13 @@ def themes_command(folder: Path | None) -> None:
     for label, found in lists.items():
         click.echo(f"{label}: {len(found.added)} added, {len(found.updated)} updated, "
                    f"{len(found.unchanged)} unchanged, {len(found.deleted)} deleted.")
-        report.kept_with_advice += found.kept_in_use
+        report.kept_in_use += found.kept_in_use
     if report.updated or report.added:
         with session_scope() as session:
             search.rebuild(session)
     if not report.ok:
         raise click.ClickException(
-            "not deleted because advice still uses them: " + ", ".join(report.kept_with_advice))
+            "not deleted because advice still uses them: " + ", ".join(report.kept_in_use))
 
 
 @kb_cli.command("import")

@@ -22,28 +22,42 @@ class ThemeFileError(ValueError):
 
 @dataclass
 class SyncReport:
+    """What a sync of one list (themes, audiences, regions) did; the same for all three."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    kept_with_advice: list[str] = field(default_factory=list)
+    #: Gone from the files but kept, because advice still use them.
+    kept_in_use: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.kept_with_advice
+        return not self.kept_in_use
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+def read_yaml(path: Path) -> tuple[dict, str | None]:
+    """A data file's mapping, or a problem that names the file (never an exception)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return {}, f"{path}: not valid YAML ({exc.__class__.__name__})"
+    if not isinstance(data, dict):
+        return {}, f"{path}: expected a mapping of fields"
+    return data, None
 
 
 def load_theme_files(folder: Path) -> list[dict]:
     """Read and check every ``*.yaml`` theme file, so a bad file stops the sync before it writes."""
     themes, problems = [], []
     for path in sorted(Path(folder).glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: not valid YAML ({exc.__class__.__name__})")
-            continue
-        if not isinstance(data, dict):
-            problems.append(f"{path}: expected a mapping of fields")
+        data, problem = read_yaml(path)
+        if problem:
+            problems.append(problem)
             continue
         missing = [name for name in REQUIRED_FIELDS if not data.get(name)]
         if missing:
@@ -88,7 +102,7 @@ def sync_themes(session: Session, folder: Path) -> SyncReport:
             continue
         in_use = session.exec(select(AdviceTheme).where(AdviceTheme.theme_id == theme.id)).first()
         if in_use:
-            report.kept_with_advice.append(slug)
+            report.kept_in_use.append(slug)
         else:
             session.delete(theme)
             report.deleted.append(slug)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlmodel import Session, select
 
 from kb.models import Advice, Audience, Region, UnmappedValue
+from kb.themes import SyncReport, read_yaml
 
 AUDIENCES_FOLDER = "audiences"
 REGIONS_FILE = Path("regions") / "regions.yaml"
@@ -32,19 +31,6 @@ class VocabularyFileError(ValueError):
     """An audience or region file that cannot be used; the message names the file."""
 
 
-@dataclass
-class SyncReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    kept_in_use: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.deleted)
-
-
 # --------------------------------------------------------------------------- reading the files
 
 
@@ -52,7 +38,7 @@ def load_audience_files(folder: Path) -> list[dict]:
     """Read and check every ``audiences/*.yaml`` under the themes folder, all before any write."""
     found, problems = [], []
     for path in sorted((Path(folder) / AUDIENCES_FOLDER).glob("*.yaml")):
-        data, problem = _read_yaml(path)
+        data, problem = read_yaml(path)
         if problem:
             problems.append(problem)
             continue
@@ -76,7 +62,7 @@ def load_region_file(folder: Path) -> list[dict]:
     path = Path(folder) / REGIONS_FILE
     if not path.exists():
         return []
-    data, problem = _read_yaml(path)
+    data, problem = read_yaml(path)
     entries = data.get("regions") if not problem else None
     if problem or not isinstance(entries, list):
         raise VocabularyFileError(problem or f"{path}: expected 'regions:' with a list")
@@ -102,16 +88,6 @@ def load_region_file(folder: Path) -> list[dict]:
     if problems:
         raise VocabularyFileError("\n".join(problems))
     return found
-
-
-def _read_yaml(path: Path) -> tuple[dict, str | None]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return {}, f"{path}: not valid YAML ({exc.__class__.__name__})"
-    if not isinstance(data, dict):
-        return {}, f"{path}: expected a mapping of fields"
-    return data, None
 
 
 # --------------------------------------------------------------------------- syncing
