@@ -28,8 +28,10 @@ from search_index.schema import PositionArray, decode_position_array
 
 #: BM25 parameters (the usual ones, as in Whoosh and Lucene).
 K1, B = 1.2, 0.75
-#: Postings kept per generation as dicts, counted in documents (a dict entry is ~80 bytes).
-CACHE_POSTINGS = 600_000
+#: Postings kept per generation as dicts, counted in documents (a dict entry is ~80 bytes):
+#: 600,000 held a worker at 10,000 advice above its 250 MB budget after a mixed load run;
+#: at 400,000 new queries cost the same (the packed arrays below catch what leaves).
+CACHE_POSTINGS = 400_000
 #: And packed into arrays (12 bytes a document: 4 for the number, 8 for the score) when they
 #: leave the dicts: ~18 MB, which kept a worker at 10,000 advice within its 250 MB.
 PACKED_POSTINGS = 1_500_000

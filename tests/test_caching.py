@@ -304,3 +304,20 @@ def test_a_process_that_first_looks_after_a_change_never_answers_304_by_date(app
     response = other.test_client().get(url, headers={"If-Modified-Since": seen})
     assert response.status_code == 200
     assert response.get_json()["advice"]["title"] == "Tweede nieuwe titel"
+
+
+def test_kept_pages_stay_within_their_byte_budget_the_newest_kept():
+    """Tried as a stream of new searches would: every new query's page (25 kB) was kept, up to
+    1,000 of them, and a worker at 10,000 advice grew some 45 MB past its 250 MB budget. The
+    kept pages now also stay within a budget of bytes, least recently used out first."""
+    from kb.web.caching import Kept, PageCache
+
+    kept = PageCache(1000, budget=100)
+    assert kept.get(("home",), 7) is None  # the first look sets the version
+    for n in range(5):
+        kept.put((f"/zoeken?q={n}",), Kept(7, 200, (), b"x" * 30))
+    assert len(kept) == 3
+    assert kept.get(("/zoeken?q=0",), 7) is None and kept.get(("/zoeken?q=1",), 7) is None
+    assert kept.get(("/zoeken?q=4",), 7).body == b"x" * 30
+    kept.put(("/zoeken?q=4",), Kept(7, 200, (), b"y" * 90))  # the same page again, bigger
+    assert len(kept) == 1 and kept.get(("/zoeken?q=4",), 7).body == b"y" * 90

@@ -20,7 +20,8 @@ max-age=…, stale-while-revalidate=…`` so a reverse proxy may keep it briefly
 programs (JSON, a feed, XML). A conditional request that matches (``If-None-Match``, or else
 ``If-Modified-Since``) gets a ``304`` without a body.
 
-**Kept pages.** Each process keeps up to ``PAGE_CACHE_SIZE`` public responses, keyed by their
+**Kept pages.** Each process keeps up to ``PAGE_CACHE_SIZE`` public responses (and at most
+:data:`KEPT_BYTES_BUDGET` of them: a stream of new searches keeps one page each), keyed by their
 full URL (scheme, host, path, query), the day (the advice page cites "today") and the interface
 language (:mod:`kb.web.i18n`: one URL, a Dutch and an English page). Before one is
 served, the change log is asked whether anything public changed since (:class:`kb.changes.
@@ -63,6 +64,9 @@ SHARED_MIMETYPES = frozenset({"application/json", "application/atom+xml", "appli
                               "application/xml", "text/xml"})
 #: A response larger than this is served but not kept (no page of ours comes near it).
 MAX_KEPT_BYTES = 2 * 1024 * 1024
+#: The kept pages' bodies together, per process: 1,000 search pages of 25 kB (every new query
+#: is kept) held a worker at 10,000 advice some 45 MB above its 250 MB budget.
+KEPT_BYTES_BUDGET = 8 * 1024 * 1024
 #: Headers of a 200 that its 304 leaves out (the validators and cache headers stay).
 NOT_IN_304 = frozenset({"content-type", "content-length"})
 #: Session keys that make a request personal: a login, a message waiting to be shown.
@@ -89,9 +93,11 @@ class Kept:
 class PageCache:
     """A least-recently-used store of :class:`Kept` responses; all go when the version moves."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, budget: int = KEPT_BYTES_BUDGET) -> None:
         self.size = size
+        self.budget = budget
         self._items: OrderedDict[tuple, Kept] = OrderedDict()
+        self._bytes = 0
         self._version = -1
         self._lock = threading.Lock()
 
@@ -99,6 +105,7 @@ class PageCache:
         with self._lock:
             if version != self._version:
                 self._items.clear()
+                self._bytes = 0
                 self._version = version
                 return None
             found = self._items.get(key)
@@ -112,9 +119,14 @@ class PageCache:
         with self._lock:
             if kept.version != self._version:
                 return  # rendered before a change this process has since seen
+            replaced = self._items.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced.body)
             self._items[key] = kept
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._bytes += len(kept.body)
+            while len(self._items) > self.size or (self._bytes > self.budget
+                                                   and len(self._items) > 1):
+                self._bytes -= len(self._items.popitem(last=False)[1].body)
 
     def __len__(self) -> int:
         return len(self._items)
