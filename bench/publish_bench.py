@@ -7,6 +7,9 @@ index, as a request does), 20 new queries. It reports the p95 of the queries bef
 each publish, and their ratio (the issue's target: after ≤ 1.5 × before).
 
     .venv/bin/python -m bench.publish_bench --size 10000 --publishes 3
+
+``--instance DIR`` starts from a copy of an instance that ``bench/http_bench.py`` built (its
+``--instances`` folder holds one per size) instead of building one, which takes minutes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import logging
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -38,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--publishes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--instance", type=Path, help="copy this built instance")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from app import create_app
@@ -69,15 +74,19 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="kb-publish-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        write_corpus(tmp / "corpus", args.size, args.seed)
+        if args.instance is not None:
+            shutil.copytree(args.instance, tmp, dirs_exist_ok=True)
+        else:
+            write_corpus(tmp / "corpus", args.size, args.seed)
         app = create_app({"TESTING": True, "LOAD_DEMO": False, "INSTANCE_PATH": tmp / "instance",
                           "DATABASE_URL": f"sqlite:///{tmp / 'kb.db'}",
                           "INDEX_DIR": str(tmp / "index")})
-        with app.app_context():
-            with session_scope() as session:
-                import_paths(session, [tmp / "corpus"])
-            with session_scope() as session:
-                search.rebuild(session)
+        if args.instance is None:
+            with app.app_context():
+                with session_scope() as session:
+                    import_paths(session, [tmp / "corpus"])
+                with session_scope() as session:
+                    search.rebuild(session)
         rows = []
         with app.test_request_context():
             timed(new_queries(30))  # a warm server
