@@ -69,6 +69,12 @@ MAX_KEPT_BYTES = 2 * 1024 * 1024
 KEPT_BYTES_BUDGET = 8 * 1024 * 1024
 #: Headers of a 200 that its 304 leaves out (the validators and cache headers stay).
 NOT_IN_304 = frozenset({"content-type", "content-length"})
+#: Pages whose URLs hold what a reader typed: each new query is a page of its own, seldom
+#: asked twice. One is kept the second time it is asked, so that a stream of new searches does
+#: not push the pages readers come back to (themes, advice) out of the byte budget.
+KEPT_ON_SECOND_ASK = frozenset({"reader.search", "api.search"})
+#: How many such first asks are remembered (their keys' hashes).
+FIRST_ASKS_REMEMBERED = 10_000
 #: Session keys that make a request personal: a login, a message waiting to be shown.
 PERSONAL_SESSION_KEYS = ("uid", "token", "_flashes")
 
@@ -100,6 +106,7 @@ class PageCache:
         self._bytes = 0
         self._version = -1
         self._lock = threading.Lock()
+        self._asked: OrderedDict[int, None] = OrderedDict()
 
     def get(self, key: tuple, version: int) -> Kept | None:
         with self._lock:
@@ -127,6 +134,18 @@ class PageCache:
             while len(self._items) > self.size or (self._bytes > self.budget
                                                    and len(self._items) > 1):
                 self._bytes -= len(self._items.popitem(last=False)[1].body)
+
+    def asked_before(self, key: tuple) -> bool:
+        """Whether this key was asked before (see :data:`KEPT_ON_SECOND_ASK`); remembers it."""
+        mark = hash(key)
+        with self._lock:
+            if mark in self._asked:
+                self._asked.move_to_end(mark)
+                return True
+            self._asked[mark] = None
+            if len(self._asked) > FIRST_ASKS_REMEMBERED:
+                self._asked.popitem(last=False)
+            return False
 
     def __len__(self) -> int:
         return len(self._items)
@@ -339,11 +358,13 @@ def _make_public(response: Response) -> None:
     response.vary.add("Cookie")
     if response.mimetype in SHARED_MIMETYPES:
         response.headers["Access-Control-Allow-Origin"] = "*"
+    kept_pages: PageCache = current_app.extensions["kb.page_cache"]
     if ("kb_version" in g and not g.get("kb_do_not_keep") and len(body) <= MAX_KEPT_BYTES
-            and "Set-Cookie" not in response.headers):
+            and "Set-Cookie" not in response.headers
+            and (request.endpoint not in KEPT_ON_SECOND_ASK or kept_pages.asked_before(_key()))):
         headers = tuple((k, v) for k, v in response.headers.items()
                         if k.lower() not in ("content-length", "set-cookie"))
-        current_app.extensions["kb.page_cache"].put(
+        kept_pages.put(
             _key(), Kept(g.kb_version, response.status_code, headers, body, etag,
                          tuple((k, v) for k, v in headers if k.lower() not in NOT_IN_304)))
 
