@@ -78,6 +78,23 @@ def prepare(size: str, folder: Path, seed: int) -> None:
     app.extensions["kb.engine"].dispose()
 
 
+def instance_app(folder: Path, size: str, seed: int):
+    """The app of an instance in ``folder`` (built there first when it holds none), for the
+    in-process benchmarks (``search_request_bench``, ``page_cost_bench``)."""
+    if not (folder / "kb.db").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "bench.http_bench", "--prepare", size,
+                        "--folder", str(folder), "--seed", str(seed)], cwd=ROOT, check=True)
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    from app import create_app
+
+    return create_app({"INSTANCE_PATH": folder / "instance", "LOAD_DEMO": False,
+                       "DATABASE_URL": f"sqlite:///{folder / 'kb.db'}",
+                       "INDEX_DIR": str(folder / "index")})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

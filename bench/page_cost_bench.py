@@ -19,13 +19,9 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def kind_of(path: str) -> str:
@@ -50,20 +46,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="new queries after the mixed run, before reading the memory")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    if not (args.folder / "kb.db").exists():
-        args.folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "bench.http_bench", "--prepare", args.size,
-                        "--folder", str(args.folder), "--seed", str(args.seed)], cwd=ROOT,
-                       check=True)
-    import logging
+    from bench.http_bench import Queries, instance_app, mixed_paths
 
-    logging.basicConfig(level=logging.WARNING)
-    from app import create_app
-    from bench.http_bench import Queries, mixed_paths
-
-    app = create_app({"INSTANCE_PATH": args.folder / "instance", "LOAD_DEMO": False,
-                      "DATABASE_URL": f"sqlite:///{args.folder / 'kb.db'}",
-                      "INDEX_DIR": str(args.folder / "index")})
+    app = instance_app(args.folder, args.size, args.seed)
     client = app.test_client()
     queries = Queries(args.seed)
     for path in queries.take(100, "/zoeken"):  # a worker's first searches read words from disk

@@ -21,12 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -62,20 +58,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--profile", type=Path, help="write a pyinstrument HTML profile here")
     args = parser.parse_args(argv)
-    if not (args.folder / "kb.db").exists():
-        args.folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "bench.http_bench", "--prepare", args.size,
-                        "--folder", str(args.folder), "--seed", str(args.seed)], cwd=ROOT,
-                       check=True)
-    import logging
+    from bench.http_bench import Queries, instance_app
 
-    logging.basicConfig(level=logging.WARNING)
-    from app import create_app
-    from bench.http_bench import Queries
-
-    app = create_app({"INSTANCE_PATH": args.folder / "instance", "LOAD_DEMO": False,
-                      "DATABASE_URL": f"sqlite:///{args.folder / 'kb.db'}",
-                      "INDEX_DIR": str(args.folder / "index")})
+    app = instance_app(args.folder, args.size, args.seed)
     client = app.test_client()
     queries = Queries(args.seed)
     # Warm-up: the generation's facet sets, field lengths and common postings, as a server
