@@ -75,6 +75,8 @@ NOT_IN_304 = frozenset({"content-type", "content-length"})
 KEPT_ON_SECOND_ASK = frozenset({"reader.search", "api.search"})
 #: How many such first asks are remembered (their keys' hashes).
 FIRST_ASKS_REMEMBERED = 10_000
+#: Where :class:`KeptAnswers` leaves the change clock's error for the rest of the request.
+CLOCK_FAILED = "kb.change_clock_failed"
 #: Session keys that make a request personal: a login, a message waiting to be shown.
 PERSONAL_SESSION_KEYS = ("uid", "token", "_flashes")
 
@@ -134,6 +136,10 @@ class PageCache:
             while len(self._items) > self.size or (self._bytes > self.budget
                                                    and len(self._items) > 1):
                 self._bytes -= len(self._items.popitem(last=False)[1].body)
+
+    def holds(self, key: tuple) -> bool:
+        """Whether a page is kept for this key (of any version: a cheap first look)."""
+        return key in self._items
 
     def asked_before(self, key: tuple) -> bool:
         """Whether this key was asked before (see :data:`KEPT_ON_SECOND_ASK`); remembers it."""
@@ -198,11 +204,17 @@ class KeptAnswers:
         cookie = environ.get("HTTP_COOKIE")
         if cookie and f"{self.flask.config['SESSION_COOKIE_NAME']}=" in cookie:
             return None
+        key = _key_of(environ)
+        if not cache.holds(key):  # the clock is asked only for a page that may be answered
+            return None
         try:
             version, _ = self.flask.extensions["kb.change_clock"].version()
-        except Exception:  # noqa: BLE001 - the full path answers a database outage
+        except Exception as error:  # noqa: BLE001 - the full path answers a database outage
+            # ... with this very error: a second look would wait for the database again
+            # (a server that never answers: twice the connect timeout for one page).
+            environ[CLOCK_FAILED] = error
             return None
-        kept = cache.get(_key_of(environ), version)
+        kept = cache.get(key, version)
         if kept is None or not kept.etag:
             return None
         secure = security.security_headers(environ.get("wsgi.url_scheme") == "https",
@@ -308,6 +320,9 @@ def _key_of(environ: dict) -> tuple:
 
 def serve_kept() -> Response | None:
     """Answer from the kept pages when nothing public changed since this one was rendered."""
+    failed = request.environ.get(CLOCK_FAILED)
+    if failed is not None:
+        raise failed  # the look before Flask found the database out (see KeptAnswers)
     if request.routing_exception is not None or _route_is_personal():
         return None
     if _visitor_is_personal():
